@@ -1,0 +1,57 @@
+"""One settings object for every stage; built from defaults, then $CURBSIDE_* env vars, then flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def default_home() -> Path:
+    """$CURBSIDE_HOME, else a per-user data directory ($XDG_DATA_HOME/curbside or ~/.local/share/curbside)."""
+    env = os.environ.get("CURBSIDE_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "curbside"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=default_home)
+    # ingest
+    passage_chars: int = 900          # target passage length (characters)
+    passage_max_chars: int = 1600     # hard cap before a forced split
+    max_file_bytes: int = 512 * 1024 * 1024
+    load_default_corpus: bool = True  # load open-medicine guidelines on first use
+    # retrieval
+    top_k: int = 10
+    candidates: int = 100             # lexical candidates before re-ranking
+    embed: bool = True                # dense embeddings at ingest + hybrid search (issue 3)
+    # answering
+    max_question_chars: int = 2000
+    answer_passages: int = 40         # passages considered for the article
+    min_relevance: float = 0.34       # share of the question's concepts a passage must cover to count as an answer
+    max_items_per_section: int = 6
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "curbside.sqlite"
+
+    def with_home(self, home: str | Path | None) -> "Settings":
+        return self if home is None else replace(self, home=Path(home).expanduser())
+
+    def ensure_home(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home
+
+
+def load_settings(home: str | Path | None = None, **overrides) -> Settings:
+    s = Settings()
+    if os.environ.get("CURBSIDE_NO_EMBED"):
+        s = replace(s, embed=False)
+    if os.environ.get("CURBSIDE_NO_DEFAULT_CORPUS"):
+        s = replace(s, load_default_corpus=False)
+    s = s.with_home(home)
+    return replace(s, **overrides) if overrides else s
