@@ -1,0 +1,183 @@
+"""Candidate sentences for an article: every sentence of the retrieved passages, with its exact offsets in the
+document text and the cheap features that sentence selection uses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from curbside.corpus.models import Document, EvidenceLevel, Passage
+from curbside.corpus.passages import sentence_spans
+from curbside.retrieve.drugs import find_drugs
+from curbside.retrieve.query import ParsedQuestion, sentence_terms
+from curbside.retrieve.search import SearchHit, concept_coverage
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+NUMBER_RESULT = re.compile(
+    r"\d+(?:\.\d+)?\s?%|\bn\s?=\s?\d+|\b\d+\s+(?:of|out of)\s+\d+\b|\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|IU|U)(?:/|\b)"
+    r"|\b(?:hazard|odds|risk) ratio\b|\bHR\b|\bOR\b|\bCI\b|\bp\s?[<=]\s?0?\.\d+", re.I)
+RECOMMEND = re.compile(
+    r"\b(recommend(?:ed|s|ation)?|should(?: not)? be|suggest(?:ed|s)?|first[- ]line|second[- ]line|indicated|"
+    r"preferred|is advised|consider(?:ed)?|strong(?:ly)?|conditional|grade [1-3a-d]|level [a-c1-3]|"
+    r"standard of care|treatment of choice|mainstay|cornerstone)\b", re.I)
+RESULT = re.compile(
+    r"\b(respon(?:se|ded|ders)|remission|survival|survived|mortality|efficacy|effective|improv(?:ed|ement)|"
+    r"reduc(?:ed|tion)|associated with|resulted in|achieved|outcome|significant(?:ly)?|benefit|resolution|"
+    r"success(?:ful)?|fail(?:ed|ure))\b", re.I)
+CONSIDER = re.compile(
+    r"\b(child(?:ren)?|pediatric|paediatric|infant|neonat\w*|pregnan\w*|elderly|older adults|renal|hepatic|"
+    r"adverse|toxicit\w*|side effects?|infection|monitor(?:ing|ed)?|caution|contraindicat\w*|limitation|"
+    r"limited|further (?:studies|research|trials)|individuali[sz]ed|risk|harms?|interaction|complication)\b", re.I)
+TREAT_CUE = re.compile(
+    r"\b(treat(?:ed|ment|ing)?|therap(?:y|ies|eutic)|regimen|salvage|administ\w+|dose[sd]?|dosing|given|"
+    r"received|management|managed|transplant\w*|agent|drug|inhibitor|antibod(?:y|ies)|option)\b", re.I)
+TYPE_CUES = {
+    "treatment": TREAT_CUE,
+    "dosing": re.compile(r"\b(dose[sd]?|dosing|dosage|mg|mcg|µg|/kg|/m2|m²|daily|weekly|twice|infusion|titrat\w+)\b", re.I),
+    "adverse_effects": re.compile(r"\b(adverse|toxicit\w*|side effects?|safety|tolera\w+|complication\w*|"
+                                  r"neutropenia|infection\w*|reaction\w*)\b", re.I),
+    "diagnosis": re.compile(r"\b(diagnos\w+|criteria|test(?:s|ing)?|sensitiv\w+|specific\w*|biomarker\w*|"
+                            r"screen\w*|imaging|biopsy|laboratory|finding\w*)\b", re.I),
+    "prognosis": re.compile(r"\b(prognos\w+|survival|mortality|outcome\w*|recurrence|relapse|predict\w*)\b", re.I),
+    "epidemiology": re.compile(r"\b(incidence|prevalence|affects?|common|rare|per \d|population|frequency)\b", re.I),
+    "etiology": re.compile(r"\b(caused?|causes|mutation\w*|gene\w*|trigger\w*|risk factor\w*|due to|inherit\w*)\b", re.I),
+    "prevention": re.compile(r"\b(prevent\w*|prophyla\w+|vaccin\w+|screen\w*|reduce the risk)\b", re.I),
+    "mechanism": re.compile(r"\b(mechanism|pathway|inhibit\w*|bind\w*|receptor|mediat\w+|activat\w+)\b", re.I),
+    "definition": re.compile(r"\b(is an?|are|defined|characteri[sz]ed|refers? to|consists?)\b", re.I),
+}
+META = re.compile(r"^(in this (review|study|paper|article)|we (summari[sz]e|review|describe|discuss)|this (review|article))\b|"
+                  r"\b(see (table|figure|fig)|as shown in (table|figure))\b", re.I)
+PROCEDURES = re.compile(
+    r"\b(allogeneic (?:hematopoietic )?(?:stem cell |cell )?transplant\w*|hematopoietic (?:stem )?cell transplant\w*|"
+    r"stem cell transplant\w*|HSCT|HCT|alloSCT|bone marrow transplant\w*|plasma exchange|plasmapheresis|"
+    r"radiotherapy|radiation therapy|surgery|surgical \w+|splenectomy|dialysis|intrathecal \w+|"
+    r"(?:DEP|HLH-94|HLH-2004|R-CHOP|CHOP) (?:regimen|protocol)|HLH-94|HLH-2004|DEP regimen|"
+    r"immunoglobulin|IVIG|chemotherapy|immunotherapy|CAR[- ]T)\b", re.I)
+
+
+@dataclass
+class Candidate:
+    document: Document
+    passage: Passage
+    start: int                       # absolute offsets into document.text
+    end: int
+    quote: str                       # document.text[start:end]
+    display: str                     # whitespace-collapsed quote (what the reader sees)
+    hit_score: float
+    coverage: float                  # share of the question's concepts in the sentence
+    context_coverage: float          # ... in the document title + section + passage
+    head: bool                       # mentions the question's main condition (sentence or context)
+    head_in_sentence: bool
+    drugs: list[str] = field(default_factory=list)
+    procedures: list[str] = field(default_factory=list)
+    has_number: bool = False
+    recommends: bool = False
+    result: bool = False
+    consider: bool = False
+    type_cue: bool = False
+    meta: bool = False
+    score: float = 0.0
+    words: frozenset[str] = frozenset()
+
+    @property
+    def is_guideline(self) -> bool:
+        return self.document.evidence_level is EvidenceLevel.GUIDELINE
+
+    @property
+    def interventions(self) -> list[str]:
+        return self.drugs + self.procedures
+
+
+def head_terms(parsed: ParsedQuestion) -> list[set[str]]:
+    """Variant sets of the question's condition concepts (or, failing that, its first concept)."""
+    terms = sentence_terms(parsed)
+    heads = [t for c, t in zip(parsed.concepts, terms) if c.kind == "condition"]
+    if not heads and terms:
+        heads = [terms[0]]
+    return heads
+
+
+def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Candidate]:
+    terms = sentence_terms(parsed)
+    heads = head_terms(parsed)
+    qtype = parsed.question_type
+    type_re = TYPE_CUES.get(qtype)
+    interventions = {i.lower() for i in parsed.intervention}
+    out: list[Candidate] = []
+    seen: set[tuple[str, int]] = set()
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    for hit in hits:
+        doc, p = hit.document, hit.passage
+        if p.kind in ("table", "abbreviations", "heading"):
+            continue
+        context = f"{doc.title} {p.section} {p.text}"
+        ctx_cov = concept_coverage(context, terms)
+        ctx_head = all(concept_coverage(context, [h]) > 0 for h in heads) if heads else True
+        for s, e in sentence_spans(p.text):
+            a, b = p.start + s, p.start + e
+            if (doc.id, a) in seen:
+                continue
+            seen.add((doc.id, a))
+            quote = doc.text[a:b]
+            display = _WS.sub(" ", quote).strip()
+            if not _usable(display):
+                continue
+            cov = concept_coverage(display, terms)
+            head_in = all(concept_coverage(display, [h]) > 0 for h in heads) if heads else True
+            drugs = [d.name for d in find_drugs(display)]
+            procs = [m.group(0) for m in PROCEDURES.finditer(display)]
+            c = Candidate(
+                document=doc, passage=p, start=a, end=b, quote=quote, display=display, hit_score=hit.score / top,
+                coverage=cov, context_coverage=ctx_cov, head=head_in or ctx_head, head_in_sentence=head_in,
+                drugs=list(dict.fromkeys(drugs)), procedures=list(dict.fromkeys(procs)),
+                has_number=bool(NUMBER_RESULT.search(display)), recommends=bool(RECOMMEND.search(display)),
+                result=bool(RESULT.search(display)), consider=bool(CONSIDER.search(display)),
+                type_cue=bool(type_re.search(display)) if type_re else False, meta=bool(META.search(display)),
+                words=frozenset(_WORD.findall(display.lower())),
+            )
+            c.score = _score(c, qtype, interventions)
+            out.append(c)
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def _usable(display: str) -> bool:
+    if len(display) < 40 or len(display) > 700:
+        return False
+    if display.endswith((":", "?")) or display[0].islower() and not display[:3].isalnum():
+        return False
+    letters = sum(ch.isalpha() for ch in display)
+    if letters < 0.55 * len(display):       # number soup from a flattened table
+        return False
+    if display.count("|") >= 2:
+        return False
+    return True
+
+
+def _score(c: Candidate, qtype: str, interventions: set[str]) -> float:
+    s = 0.42 * c.coverage + 0.18 * c.context_coverage + 0.15 * c.hit_score
+    if c.head_in_sentence:
+        s += 0.08
+    if c.type_cue:
+        s += 0.08
+    if qtype in ("treatment", "dosing", "adverse_effects") and c.interventions:
+        s += 0.07
+    if interventions and any(d.lower() in interventions for d in c.interventions):
+        s += 0.1
+    if c.recommends:
+        s += 0.05 + (0.05 if c.is_guideline else 0.0)
+    if c.has_number and c.result:
+        s += 0.05
+    if c.meta:
+        s -= 0.12
+    if not c.head:
+        s -= 0.3
+    return s
+
+
+def near_duplicate(a: Candidate, b: Candidate, threshold: float = 0.6) -> bool:
+    if not a.words or not b.words:
+        return False
+    inter = len(a.words & b.words)
+    return inter / min(len(a.words), len(b.words)) >= threshold

@@ -1,0 +1,178 @@
+"""Compose an extractive, guideline-first article from retrieved passages.
+
+Sections, in order: From the Guidelines (lead recommendation first), the main list (Treatment Options or the
+type's equivalent, grouped by intervention), From the Research (findings with numbers), Key Considerations,
+then References. Every body item is one verbatim sentence from the passage it cites.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from curbside.answer.candidates import Candidate, build_candidates, near_duplicate
+from curbside.answer.models import Article, Item, Quote, Reference, Section
+from curbside.answer import templates as T
+from curbside.corpus.models import Document
+from curbside.retrieve.query import ParsedQuestion
+from curbside.retrieve.search import SearchHit
+from curbside.settings import Settings
+
+MIN_SENTENCE_SCORE = 0.22
+
+
+class _Picker:
+    """Keeps chosen candidates unique (no sentence twice, no near-duplicates) and limits one document's share."""
+
+    def __init__(self, per_document: int = 3):
+        self.chosen: list[Candidate] = []
+        self.per_doc: dict[str, int] = {}
+        self.per_document = per_document
+
+    def ok(self, c: Candidate, per_document: int | None = None) -> bool:
+        limit = per_document or self.per_document
+        if self.per_doc.get(c.document.id, 0) >= limit:
+            return False
+        return not any(near_duplicate(c, o) for o in self.chosen)
+
+    def take(self, c: Candidate) -> Candidate:
+        self.chosen.append(c)
+        self.per_doc[c.document.id] = self.per_doc.get(c.document.id, 0) + 1
+        return c
+
+
+class _Citations:
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.documents: dict[str, Document] = {}
+
+    def cite(self, doc: Document) -> int:
+        if doc.id not in self.numbers:
+            self.numbers[doc.id] = len(self.numbers) + 1
+            self.documents[doc.id] = doc
+        return self.numbers[doc.id]
+
+    def references(self) -> list[Reference]:
+        refs = []
+        for doc_id, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
+            d = self.documents[doc_id]
+            refs.append(Reference(
+                n=n, document_id=d.id, title=d.title, authors=d.authors, journal=d.journal, year=d.year,
+                pmid=d.pmid, doi=d.doi, url=d.url, evidence_level=d.evidence_level.value,
+                evidence_label=d.evidence_level.label))
+        return refs
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit], settings: Settings) -> Article:
+    candidates = [c for c in build_candidates(parsed, hits) if c.head and c.score >= MIN_SENTENCE_SCORE]
+    relevant = [c for c in candidates if c.coverage >= settings.min_relevance and c.head_in_sentence]
+    if not relevant:
+        return abstain(question, parsed)
+    picker, cites = _Picker(), _Citations()
+    limit = settings.max_items_per_section
+    sections: list[Section] = []
+
+    guidelines = _guidelines(candidates, picker, min(4, limit))
+    if guidelines:
+        sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines",
+                                items=[_item(c, cites) for c in guidelines]))
+    options = _options(candidates, parsed, picker, limit + 2)
+    if options:
+        title = T.OPTIONS_TITLES.get(parsed.question_type, T.OPTIONS_TITLES["other"])
+        sections.append(Section(title=title, kind="options",
+                                items=[_item(c, cites, label) for label, c in options]))
+    research = _research(candidates, picker, limit)
+    if research:
+        sections.append(Section(title=T.SECTION_TITLES["research"], kind="research",
+                                items=[_item(c, cites) for c in research]))
+    considerations = _considerations(candidates, picker, min(5, limit))
+    if considerations:
+        sections.append(Section(title=T.SECTION_TITLES["considerations"], kind="considerations",
+                                items=[_item(c, cites) for c in considerations]))
+    if not sections:
+        return abstain(question, parsed)
+    return Article(question=question, title=question.strip(), generated_at=now_iso(), sections=sections,
+                   references=cites.references(), caution=T.CAUTION, disclaimer=T.DISCLAIMER_PROFESSIONAL,
+                   query=parsed.to_info())
+
+
+def abstain(question: str, parsed: ParsedQuestion) -> Article:
+    topics = [c.text for c in parsed.concepts] or parsed.keywords[:4]
+    items = [Item(text=T.ABSTAIN_TEXT, kind="notice"), Item(text=T.abstain_suggestion(topics), kind="notice")]
+    return Article(question=question, title=question.strip(), generated_at=now_iso(), abstained=True,
+                   sections=[Section(title=T.SECTION_TITLES["notice"], kind="notice", items=items)],
+                   caution=T.CAUTION, disclaimer=T.DISCLAIMER_PROFESSIONAL, query=parsed.to_info(),
+                   abstain_reason="no retrieved passage addresses the question's main concepts")
+
+
+def _item(c: Candidate, cites: _Citations, label: str = "") -> Item:
+    n = cites.cite(c.document)
+    return Item(text=c.display, citations=[n], label=label, quotes=[Quote(
+        document_id=c.document.id, passage_id=c.passage.id, text=c.quote, start=c.start, end=c.end)])
+
+
+def _guidelines(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
+    pool = [c for c in cands if c.is_guideline and c.head and c.coverage > 0]
+    # lead: the strongest recommendation-like sentence; then supporting points
+    pool.sort(key=lambda c: -(c.score + (0.15 if c.recommends else 0.0)))
+    out = []
+    for c in pool:
+        if len(out) >= limit:
+            break
+        if picker.ok(c, per_document=3):
+            out.append(picker.take(c))
+    return out
+
+
+def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, limit: int) -> list[tuple[str, Candidate]]:
+    qtype = parsed.question_type
+    out: list[tuple[str, Candidate]] = []
+    if qtype in ("treatment", "dosing", "adverse_effects", "prevention"):
+        seen: set[str] = set()
+        for c in cands:
+            if len(out) >= limit:
+                break
+            if not c.interventions or not (c.type_cue or c.result) or c.meta:
+                continue
+            key = next((i for i in c.interventions if i.lower() not in seen), None)
+            if key is None or not picker.ok(c):
+                continue
+            for i in c.interventions:
+                seen.add(i.lower())
+            out.append((_label(key), picker.take(c)))
+        return out
+    for c in cands:
+        if len(out) >= limit:
+            break
+        if (c.type_cue or c.coverage >= 0.5) and not c.meta and picker.ok(c):
+            out.append(("", picker.take(c)))
+    return out
+
+
+def _label(name: str) -> str:
+    return name if any(ch.isupper() for ch in name) else name[:1].upper() + name[1:]
+
+
+def _research(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
+    pool = [c for c in cands if not c.is_guideline and (c.result or c.has_number) and not c.meta and c.coverage > 0]
+    pool.sort(key=lambda c: -(c.score + (0.08 if c.has_number and c.result else 0.0)))
+    out = []
+    for c in pool:
+        if len(out) >= limit:
+            break
+        if picker.ok(c):
+            out.append(picker.take(c))
+    return out
+
+
+def _considerations(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
+    out = []
+    for c in cands:
+        if len(out) >= limit:
+            break
+        if c.consider and not c.meta and c.coverage > 0 and picker.ok(c):
+            out.append(picker.take(c))
+    return out

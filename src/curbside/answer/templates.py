@@ -1,0 +1,61 @@
+"""Fixed wording of the article template. Only these phrases may appear in an article body without a quote;
+the verifier checks every unquoted item against them."""
+
+from __future__ import annotations
+
+import re
+
+CAUTION = "Educational purpose only \u2022 Exercise caution as content is pending human review"
+CAUTION_APPROVED = "Reviewed and approved by a medical reviewer"
+
+DISCLAIMER_PROFESSIONAL = (
+    "This information is intended for healthcare professionals. Every statement above is quoted from the numbered "
+    "source it cites; it is not a substitute for clinical judgement. Verify doses and recommendations against the "
+    "primary sources and current local practice before applying them to patient care."
+)
+DISCLAIMER_PATIENT = (
+    "This information is for general education and is not medical advice. Talk to your care team about what it "
+    "means for you before making any decision about your health or treatment."
+)
+
+SECTION_TITLES = {
+    "guidelines": "From the Guidelines",
+    "research": "From the Research",
+    "considerations": "Key Considerations",
+    "evidence_table": "Evidence Table",
+    "notice": "Not answered by the indexed sources",
+}
+
+# Title of the main list, by question type.
+OPTIONS_TITLES = {
+    "treatment": "Treatment Options",
+    "dosing": "Dosing",
+    "adverse_effects": "Adverse Effects",
+    "diagnosis": "Diagnosis",
+    "prognosis": "Prognosis and Outcomes",
+    "mechanism": "Mechanism",
+    "epidemiology": "Epidemiology",
+    "definition": "Key Points",
+    "etiology": "Causes",
+    "prevention": "Prevention",
+    "other": "Key Points",
+}
+
+ABSTAIN_TEXT = "The indexed sources do not answer this question."
+
+
+def abstain_suggestion(topics: list[str]) -> str:
+    if topics:
+        return ("To answer it, ingest guidelines, systematic reviews or trials about "
+                + ", ".join(topics[:4]) + " (curbside ingest PATH).")
+    return "To answer it, ingest guidelines, systematic reviews or trials on this topic (curbside ingest PATH)."
+
+
+_ALLOWED = [
+    re.compile("^" + re.escape(ABSTAIN_TEXT) + "$"),
+    re.compile(r"^To answer it, ingest guidelines, systematic reviews or trials (about .+|on this topic) \(curbside ingest PATH\)\.$"),
+]
+
+
+def is_template_text(text: str) -> bool:
+    return any(p.match(text) for p in _ALLOWED)

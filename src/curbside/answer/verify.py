@@ -1,0 +1,56 @@
+"""The verifier: every body item of an article is either a verbatim quote of the passage it cites or a fixed
+template phrase; every citation number points at the reference of the quoted document."""
+
+from __future__ import annotations
+
+import re
+
+from curbside.answer.models import Article, Verification
+from curbside.answer.templates import is_template_text
+from curbside.store.corpus_store import CorpusStore
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def verify_article(article: Article, store: CorpusStore) -> Verification:
+    failures: list[str] = []
+    checked = 0
+    refs = {r.n: r.document_id for r in article.references}
+    docs: dict[str, str | None] = {}
+    for si, section in enumerate(article.sections):
+        for ii, item in enumerate(section.items):
+            where = f"section {si + 1} ({section.title}) item {ii + 1}"
+            checked += 1
+            if item.kind in ("notice", "connective"):
+                if not is_template_text(item.text):
+                    failures.append(f"{where}: unquoted text is not a template phrase")
+                continue
+            if not item.quotes:
+                failures.append(f"{where}: no quote")
+                continue
+            quoted = " ".join(normalise_ws(q.text) for q in item.quotes)
+            if normalise_ws(item.text) != quoted:
+                failures.append(f"{where}: text differs from its quote")
+            for q in item.quotes:
+                if q.document_id not in docs:
+                    d = store.get_document(q.document_id)
+                    docs[q.document_id] = d.text if d else None
+                text = docs[q.document_id]
+                if text is None:
+                    failures.append(f"{where}: quoted document {q.document_id} is not in the store")
+                    continue
+                if text[q.start:q.end] != q.text:
+                    failures.append(f"{where}: quote does not match {q.document_id}[{q.start}:{q.end}]")
+                p = store.get_passage(q.passage_id)
+                if p is None or p.document_id != q.document_id or not (p.start <= q.start and q.end <= p.end):
+                    failures.append(f"{where}: quote lies outside passage {q.passage_id}")
+                if not any(refs.get(n) == q.document_id for n in item.citations):
+                    failures.append(f"{where}: no citation number points at {q.document_id}")
+            for n in item.citations:
+                if n not in refs:
+                    failures.append(f"{where}: citation [{n}] has no reference")
+    return Verification(checked=checked, passed=not failures, failures=failures)

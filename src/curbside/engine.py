@@ -1,0 +1,155 @@
+"""The Engine: one object that holds the store and runs the pipeline (ingest -> search -> ask).
+
+Interfaces (CLI, web, API, benchmarks) all go through it, so they share one behaviour.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from curbside.answer.compose import abstain, compose_article
+from curbside.answer.models import Article
+from curbside.answer.verify import verify_article
+from curbside.corpus.models import Document
+from curbside.errors import InputError
+from curbside.retrieve.search import Retriever, SearchHit
+from curbside.settings import Settings, load_settings
+from curbside.store.corpus_store import CorpusStore
+from curbside.store.ingest import IngestSummary, Ingestor, MetadataOverrides, ProgressCallback, read_files
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or load_settings()
+        self.settings.ensure_home()
+        self.store = CorpusStore(self.settings.db_path)
+        self.retriever = Retriever(self.store)
+        self._lock = threading.RLock()   # one SQLite connection: serialise access from server threads
+        self._articles = None
+        if self.settings.load_default_corpus:
+            self.ensure_default_corpus()
+
+    # ---- corpus ----
+    def ensure_default_corpus(self, progress: ProgressCallback | None = None) -> IngestSummary | None:
+        """Load the open-medicine guideline summaries once per store (a no-op afterwards)."""
+        if self.store.get_meta("default_corpus_loaded"):
+            return None
+        from curbside.sources import read_open_medicine
+
+        summary = IngestSummary()
+        with self._lock:
+            Ingestor(self.store, self.settings).ingest_documents(read_open_medicine(), summary, progress=progress,
+                                                                 label="open-medicine")
+            self.store.set_meta("default_corpus_loaded", "1")
+        return summary
+
+    def ingest(self, paths: list[Path], fmt: str | None = None, mapping=None,
+               overrides: MetadataOverrides | None = None, progress: ProgressCallback | None = None,
+               **metadata) -> IngestSummary:
+        import time
+
+        if metadata and overrides is None:
+            overrides = MetadataOverrides(**{k: v for k, v in metadata.items() if v is not None})
+        summary = IngestSummary()
+        t0 = time.perf_counter()
+        with self._lock:
+            ingestor = Ingestor(self.store, self.settings)
+            for f, docs in read_files([Path(p) for p in paths], fmt, mapping, summary, self.settings.max_file_bytes):
+                ingestor.ingest_documents(docs, summary, overrides, progress, label=f.name)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def sources(self, evidence_level: str | None = None) -> list[Document]:
+        with self._lock:
+            return self.store.list_documents(evidence_level)
+
+    def remove(self, document_id: str) -> bool:
+        with self._lock:
+            return self.store.remove_document(document_id)
+
+    def corpus_state(self) -> str:
+        with self._lock:
+            return self.store.corpus_state()
+
+    # ---- retrieval and answers ----
+    def search(self, query: str, top_k: int = 10) -> list[SearchHit]:
+        query = self._check_question(query, "query")
+        with self._lock:
+            return self.retriever.search(query, top_k=top_k, candidates=max(self.settings.candidates, top_k))
+
+    def ranker(self, name: str) -> Callable[[str], list[str]]:
+        """A function question -> ranked document ids (for evaluation), for retriever bm25|dense|hybrid."""
+        if name not in ("bm25", "dense", "hybrid"):
+            raise InputError("--retriever", f"unknown retriever {name!r}; expected bm25, dense or hybrid")
+        if name != "bm25":
+            raise InputError("--retriever", f"{name} retrieval is not available in this build")
+
+        def rank(question: str) -> list[str]:
+            with self._lock:
+                hits = self.retriever.search(question, top_k=300, candidates=300)
+            return [h.document_id for h in hits]
+
+        return rank
+
+    def ask(self, question: str, *, audience: str = "clinician", follow_up_of: str | None = None,
+            save: bool = True, user: str | None = None) -> Article:
+        question = self._check_question(question, "question")
+        with self._lock:
+            parsed = self.retriever.parse(question)
+            hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
+                                         candidates=max(self.settings.candidates, self.settings.answer_passages))
+            article = compose_article(question, parsed, hits, self.settings) if hits else abstain(question, parsed)
+            article.audience = audience
+            article.corpus_state = self.store.corpus_state()
+            article.verification = verify_article(article, self.store)
+            if not article.verification.passed:   # never show an unverified statement: drop it, re-verify
+                article = _drop_failures(article, self.store)
+        if save:
+            article = self.articles().save_new(article, author=user)
+        return article
+
+    def articles(self):
+        if self._articles is None:
+            from curbside.review.articles import ArticleStore
+
+            self._articles = ArticleStore(self.settings.db_path)
+        return self._articles
+
+    def _check_question(self, text: str, field: str) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise InputError(field, "is empty; expected a clinical question in words")
+        if len(text) > self.settings.max_question_chars:
+            raise InputError(field, f"is {len(text):,} characters; the limit is {self.settings.max_question_chars:,} "
+                                    "(ask one focused question)")
+        return text
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _drop_failures(article: Article, store: CorpusStore) -> Article:
+    bad = set()
+    for f in article.verification.failures:
+        # "section S (...) item I: ..."
+        try:
+            head = f.split(":", 1)[0]
+            s = int(head.split()[1]) - 1
+            i = int(head.rsplit("item", 1)[1]) - 1
+            bad.add((s, i))
+        except (ValueError, IndexError):
+            continue
+    for si, section in enumerate(article.sections):
+        section.items = [it for ii, it in enumerate(section.items) if (si, ii) not in bad]
+    article.sections = [s for s in article.sections if s.items]
+    article.verification = verify_article(article, store)
+    return article
+
+
+def open_engine(home: str | Path | None = None, **overrides) -> Engine:
+    return Engine(load_settings(home, **overrides))
+
+
+ProgressFactory = Callable[[str], ProgressCallback]

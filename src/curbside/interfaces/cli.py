@@ -1,0 +1,250 @@
+"""The `curbside` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from curbside.errors import CurbsideError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Curbside: offline clinical evidence engine. Guideline-first, cited, verified answers.")
+out = Console()
+err = Console(stderr=True)
+
+HomeOpt = typer.Option(None, "--home", help="Data directory (default: $CURBSIDE_HOME or ~/.local/share/curbside).")
+
+
+def _engine(home: Optional[Path], **overrides):
+    from curbside.engine import Engine
+    from curbside.settings import load_settings
+
+    return Engine(load_settings(home, **overrides))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} docs"),
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
+@app.command()
+def ingest(
+    paths: List[Path] = typer.Argument(..., help="Files or directories to ingest."),
+    format: Optional[str] = typer.Option(None, "--format", "-f",
+                                         help="text|markdown|pdf|pubmed_xml|medline|jsonl (default: auto-detect)"),
+    id_field: Optional[str] = typer.Option(None, "--id-field"),
+    title_field: Optional[str] = typer.Option(None, "--title-field"),
+    text_field: Optional[str] = typer.Option(None, "--text-field"),
+    url_field: Optional[str] = typer.Option(None, "--url-field"),
+    year_field: Optional[str] = typer.Option(None, "--year-field"),
+    title: Optional[str] = typer.Option(None, "--title"),
+    authors: Optional[str] = typer.Option(None, "--authors", help="Comma-separated, e.g. \"Marsh RA, et al.\""),
+    journal: Optional[str] = typer.Option(None, "--journal"),
+    year: Optional[int] = typer.Option(None, "--year"),
+    doi: Optional[str] = typer.Option(None, "--doi"),
+    pmid: Optional[str] = typer.Option(None, "--pmid"),
+    url: Optional[str] = typer.Option(None, "--url"),
+    tier: Optional[str] = typer.Option(None, "--tier", help="Evidence level, e.g. guideline, systematic_review, rct."),
+    no_embed: bool = typer.Option(False, "--no-embed", help="Skip dense embeddings (lexical search only)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    home: Optional[Path] = HomeOpt,
+) -> None:
+    """Read guidelines and papers into the store (duplicates are skipped)."""
+    from curbside.corpus.models import EvidenceLevel
+    from curbside.sources import FORMATS, JsonlMapping
+    from curbside.store.ingest import MetadataOverrides
+
+    if format and format not in FORMATS:
+        _fail(f"--format: unknown format {format!r}; expected one of {', '.join(FORMATS)}", 2)
+    try:
+        level = EvidenceLevel.parse(tier) if tier else None
+    except ValueError as exc:
+        _fail(f"--tier: {exc}", 2)
+    overrides = MetadataOverrides(
+        title=title, journal=journal, year=year, doi=doi, pmid=pmid, url=url, tier=level,
+        authors=[a.strip() for a in _split_authors(authors)] if authors else None)
+    mapping = JsonlMapping(id_field, title_field, text_field, url_field, year_field) \
+        if any((id_field, title_field, text_field, url_field, year_field)) else None
+    overrides_kw = {"embed": False} if no_embed else {}
+    try:
+        engine = _engine(home, **overrides_kw)
+        with _progress() as bar:
+            task = bar.add_task("ingesting", total=None)
+
+            def progress(label: str, done: int) -> None:
+                bar.update(task, description=f"ingesting {label}", completed=done)
+
+            summary = engine.ingest(paths, format, mapping=mapping, overrides=overrides, progress=progress)
+    except CurbsideError as exc:
+        _fail(str(exc))
+    if json_out:
+        out.print_json(json.dumps({k: v for k, v in summary.__dict__.items() if k != "document_ids"}
+                                  | {"document_ids": summary.document_ids[:1000]}))
+    else:
+        for e in summary.errors[:50]:
+            err.print(f"[red]failed:[/] {e}", highlight=False, soft_wrap=True)
+        if len(summary.errors) > 50:
+            err.print(f"... and {len(summary.errors) - 50} more failures")
+        out.print(f"{summary.added:,} documents added, {summary.duplicates:,} skipped as duplicates, "
+                  f"{summary.failed:,} failed, {summary.passages:,} passages "
+                  f"({summary.files} files, {summary.seconds:.1f} s, {summary.passages_per_second:,.0f} passages/s)",
+                  highlight=False)
+    if summary.failed and not summary.added and not summary.duplicates:
+        raise typer.Exit(1)
+
+
+def _split_authors(text: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",")]
+    merged: list[str] = []
+    for p in parts:
+        if p.lower().rstrip(".") in ("et al", "et al.") and merged:
+            merged[-1] += ", et al."
+        elif p:
+            merged.append(p)
+    return merged
+
+
+@app.command()
+def sources(
+    level: Optional[str] = typer.Option(None, "--level", help="Only this evidence level."),
+    json_out: bool = typer.Option(False, "--json"),
+    home: Optional[Path] = HomeOpt,
+) -> None:
+    """List the loaded documents."""
+    try:
+        engine = _engine(home)
+        docs = engine.sources(level)
+        counts = {d.id: engine.store.passage_count(d.id) for d in docs} if len(docs) <= 5000 else {}
+    except CurbsideError as exc:
+        _fail(str(exc))
+    if json_out:
+        out.print_json(json.dumps([{"id": d.id, "title": d.title, "year": d.year, "journal": d.journal,
+                                    "evidence_level": d.evidence_level.value, "passages": counts.get(d.id),
+                                    "source": d.source_name or d.source_format} for d in docs]))
+        return
+    table = Table(title=f"{len(docs):,} documents")
+    for col in ("id", "title", "year", "evidence level", "passages"):
+        table.add_column(col, overflow="fold")
+    for d in docs[:500]:
+        table.add_row(d.id, d.title[:90], str(d.year or ""), d.evidence_level.label, str(counts.get(d.id, "")))
+    out.print(table)
+    if len(docs) > 500:
+        out.print(f"... {len(docs) - 500:,} more (use --json for all)")
+
+
+@app.command()
+def remove(document_id: str = typer.Argument(...), home: Optional[Path] = HomeOpt) -> None:
+    """Delete a document and its passages."""
+    try:
+        ok = _engine(home).remove(document_id)
+    except CurbsideError as exc:
+        _fail(str(exc))
+    if not ok:
+        _fail(f"{document_id}: no such document (see `curbside sources`)")
+    out.print(f"removed {document_id}")
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(...),
+    top_k: int = typer.Option(10, "--top-k", "-k", min=1, max=1000),
+    json_out: bool = typer.Option(False, "--json"),
+    home: Optional[Path] = HomeOpt,
+) -> None:
+    """Ranked passages for a query."""
+    try:
+        engine = _engine(home)
+        hits = engine.search(query, top_k=top_k)
+        parsed = engine.retriever.parse(query)
+    except CurbsideError as exc:
+        _fail(str(exc), 2 if isinstance(exc, InputError) else 1)
+    if json_out:
+        sys.stdout.write(json.dumps({"query": query, "understood": parsed.to_info().model_dump(),
+                                     "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2) + "\n")
+        return
+    for h in hits:
+        out.print(f"[bold]{h.rank}.[/] {h.title} [dim]({h.document.evidence_level.label}; {h.passage_id}; "
+                  f"score {h.score:.3f})[/]", highlight=False)
+        out.print("   " + h.text[:400].replace("\n", " "), highlight=False)
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(...),
+    format: str = typer.Option("text", "--format", "-f", help="text|markdown|html|json"),
+    audience: str = typer.Option("clinician", "--audience", help="clinician|trainee|patient"),
+    follow_up: Optional[str] = typer.Option(None, "--follow-up", help="ARTICLE_ID of the earlier article."),
+    no_save: bool = typer.Option(False, "--no-save", help="Do not store the article."),
+    home: Optional[Path] = HomeOpt,
+) -> None:
+    """Answer a clinical question with a cited, verified article."""
+    from curbside.answer.render import render
+
+    if format not in ("text", "markdown", "html", "json"):
+        _fail(f"--format: unknown format {format!r}; expected text, markdown, html or json", 2)
+    if audience not in ("clinician", "trainee", "patient"):
+        _fail(f"--audience: unknown audience {audience!r}; expected clinician, trainee or patient", 2)
+    try:
+        engine = _engine(home)
+        article = engine.ask(question, audience=audience, follow_up_of=follow_up, save=not no_save)
+    except CurbsideError as exc:
+        _fail(str(exc), 2 if isinstance(exc, InputError) else 1)
+    sys.stdout.write(render(article, format))
+
+
+@app.command()
+def show(
+    article_id: str = typer.Argument(...),
+    format: str = typer.Option("text", "--format", "-f", help="text|markdown|html|json"),
+    version: Optional[int] = typer.Option(None, "--version"),
+    home: Optional[Path] = HomeOpt,
+) -> None:
+    """Show a saved article exactly as it was stored."""
+    from curbside.answer.render import render
+
+    try:
+        article = _engine(home, load_default_corpus=False).articles().get(article_id, version)
+    except CurbsideError as exc:
+        _fail(str(exc))
+    if article is None:
+        _fail(f"{article_id}: no such article")
+    sys.stdout.write(render(article, format))
+
+
+def main() -> None:
+    try:
+        from curbside.interfaces import cli_eval
+
+        cli_eval.register(app)
+    except ImportError:
+        pass
+    try:
+        from curbside.interfaces import cli_review
+
+        cli_review.register(app)
+    except ImportError:
+        pass
+    try:
+        app()
+    except CurbsideError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted; everything committed before this point is kept")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

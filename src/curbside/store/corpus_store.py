@@ -1,0 +1,234 @@
+"""The corpus store: documents, passages, an FTS5 index over passages, and abbreviations defined in documents.
+
+One SQLite file (WAL). Every write goes through a transaction; ingest adds each document inside a SAVEPOINT
+so a bad document rolls back alone while earlier ones stay.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from curbside.corpus.models import Document, EvidenceLevel, Passage
+from curbside.store.sqlite import connect, transaction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    authors TEXT NOT NULL DEFAULT '[]',
+    journal TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    pmid TEXT NOT NULL DEFAULT '',
+    doi TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    publication_types TEXT NOT NULL DEFAULT '[]',
+    mesh_terms TEXT NOT NULL DEFAULT '[]',
+    evidence_level TEXT NOT NULL,
+    source_format TEXT NOT NULL DEFAULT '',
+    source_path TEXT NOT NULL DEFAULT '',
+    source_name TEXT NOT NULL DEFAULT '',
+    external_id TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL UNIQUE,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    section TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'text',
+    page INTEGER,
+    [start] INTEGER NOT NULL,
+    [end] INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, section, title, content='passages', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS abbreviations (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    short TEXT NOT NULL,
+    long TEXT NOT NULL,
+    PRIMARY KEY (document_id, short, long)
+);
+"""
+
+_DOC_COLUMNS = ("id, title, text, authors, journal, year, pmid, doi, url, publication_types, mesh_terms, "
+                "evidence_level, source_format, source_path, source_name, external_id, content_hash, added_at")
+_DOC_LIST_COLUMNS = _DOC_COLUMNS.replace("text, ", "'' AS text, ")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class CorpusStore:
+    def __init__(self, db_path: str | Path):
+        self.path = Path(db_path)
+        self.conn = connect(self.path)
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- writes (call inside `transaction(store.conn)`; each add is wrapped in a savepoint) ----
+    def add_document(self, doc: Document, passages: list[Passage], abbreviations: Iterable[tuple[str, str]] = ()) -> None:
+        c = self.conn
+        c.execute("SAVEPOINT add_doc")
+        try:
+            c.execute(
+                f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.id, doc.title, doc.text, json.dumps(doc.authors), doc.journal, doc.year, doc.pmid, doc.doi,
+                 doc.url, json.dumps(doc.publication_types), json.dumps(doc.mesh_terms), doc.evidence_level.value,
+                 doc.source_format, doc.source_path, doc.source_name, doc.external_id, doc.content_hash,
+                 doc.added_at or now_iso()),
+            )
+            rows = [(p.id, p.document_id, p.ordinal, p.section, p.kind, p.page, p.start, p.end, p.text, doc.title)
+                    for p in passages]
+            first = c.execute("SELECT COALESCE(MAX(rowid), 0) FROM passages").fetchone()[0] + 1
+            c.executemany(
+                "INSERT INTO passages (id, document_id, ordinal, section, kind, page, [start], [end], text, title) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            c.execute(
+                "INSERT INTO passages_fts(rowid, text, section, title) "
+                "SELECT rowid, text, section, title FROM passages WHERE rowid >= ? AND document_id = ?",
+                (first, doc.id))
+            c.executemany("INSERT OR IGNORE INTO abbreviations (document_id, short, long) VALUES (?,?,?)",
+                          [(doc.id, s, l) for s, l in abbreviations])
+            self._bump_state()
+        except BaseException:
+            c.execute("ROLLBACK TO add_doc")
+            c.execute("RELEASE add_doc")
+            raise
+        c.execute("RELEASE add_doc")
+
+    def remove_document(self, document_id: str) -> bool:
+        with transaction(self.conn):
+            row = self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone()
+            if not row:
+                return False
+            self.conn.execute(
+                "INSERT INTO passages_fts(passages_fts, rowid, text, section, title) "
+                "SELECT 'delete', rowid, text, section, title FROM passages WHERE document_id = ?", (document_id,))
+            self.conn.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
+            self.conn.execute("DELETE FROM abbreviations WHERE document_id = ?", (document_id,))
+            self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            self._bump_state()
+        return True
+
+    def _bump_state(self) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('corpus_version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                          (key, value))
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    # ---- reads ----
+    def corpus_state(self) -> str:
+        docs, passages = self.counts()
+        return f"v{self.get_meta('corpus_version', '0')}-d{docs}-p{passages}"
+
+    def counts(self) -> tuple[int, int]:
+        d = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        p = self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        return d, p
+
+    def find_duplicate(self, document_id: str, content_hash: str) -> str | None:
+        row = self.conn.execute("SELECT id FROM documents WHERE id = ? OR content_hash = ? LIMIT 1",
+                                (document_id, content_hash)).fetchone()
+        return row[0] if row else None
+
+    def get_document(self, document_id: str, with_text: bool = True) -> Document | None:
+        cols = _DOC_COLUMNS if with_text else _DOC_LIST_COLUMNS
+        row = self.conn.execute(f"SELECT {cols} FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return _document(row) if row else None
+
+    def get_documents(self, ids: Iterable[str]) -> dict[str, Document]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        q = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT {_DOC_LIST_COLUMNS} FROM documents WHERE id IN ({q})", ids).fetchall()
+        return {r["id"]: _document(r) for r in rows}
+
+    def list_documents(self, evidence_level: str | None = None, limit: int | None = None) -> list[Document]:
+        sql = f"SELECT {_DOC_LIST_COLUMNS} FROM documents"
+        args: list = []
+        if evidence_level:
+            sql += " WHERE evidence_level = ?"
+            args.append(evidence_level)
+        sql += " ORDER BY added_at, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_document(r) for r in self.conn.execute(sql, args)]
+
+    def passage_count(self, document_id: str) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM passages WHERE document_id = ?", (document_id,)).fetchone()[0]
+
+    def get_passages_by_rowid(self, rowids: list[int]) -> dict[int, Passage]:
+        if not rowids:
+            return {}
+        q = ",".join("?" * len(rowids))
+        rows = self.conn.execute(
+            f"SELECT rowid, id, document_id, ordinal, section, kind, page, [start], [end], text FROM passages "
+            f"WHERE rowid IN ({q})", rowids).fetchall()
+        return {r["rowid"]: _passage(r) for r in rows}
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        r = self.conn.execute("SELECT rowid, id, document_id, ordinal, section, kind, page, [start], [end], text "
+                              "FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        return _passage(r) if r else None
+
+    def neighbours(self, passage: Passage, before: int = 1, after: int = 1) -> list[Passage]:
+        rows = self.conn.execute(
+            "SELECT rowid, id, document_id, ordinal, section, kind, page, [start], [end], text FROM passages "
+            "WHERE document_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
+            (passage.document_id, passage.ordinal - before, passage.ordinal + after)).fetchall()
+        return [_passage(r) for r in rows]
+
+    def search_fts(self, match: str, limit: int, weights: tuple[float, float, float] = (1.0, 0.3, 0.6)) -> list[tuple[int, float]]:
+        """BM25 over passages: (rowid, score) best first; score is positive (higher is better)."""
+        if not match:
+            return []
+        try:
+            rows = self.conn.execute(
+                "SELECT rowid, -bm25(passages_fts, ?, ?, ?) AS s FROM passages_fts WHERE passages_fts MATCH ? "
+                "ORDER BY bm25(passages_fts, ?, ?, ?) LIMIT ?",
+                (*weights, match, *weights, limit)).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [(r[0], r[1]) for r in rows]
+
+    def abbreviation_pairs(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT short, long FROM abbreviations")]
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        id=row["id"], title=row["title"], text=row["text"], authors=json.loads(row["authors"]), journal=row["journal"],
+        year=row["year"], pmid=row["pmid"], doi=row["doi"], url=row["url"],
+        publication_types=json.loads(row["publication_types"]), mesh_terms=json.loads(row["mesh_terms"]),
+        evidence_level=EvidenceLevel(row["evidence_level"]), source_format=row["source_format"],
+        source_path=row["source_path"], source_name=row["source_name"], external_id=row["external_id"],
+        content_hash=row["content_hash"], added_at=row["added_at"])
+
+
+def _passage(r: sqlite3.Row) -> Passage:
+    return Passage(id=r["id"], document_id=r["document_id"], ordinal=r["ordinal"], text=r["text"], start=r["start"],
+                   end=r["end"], section=r["section"], kind=r["kind"], page=r["page"])
