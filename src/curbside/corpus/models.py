@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from enum import Enum
 
 
@@ -31,9 +32,12 @@ class EvidenceLevel(str, Enum):
     @classmethod
     def parse(cls, value: str) -> "EvidenceLevel":
         """Accept the enum value, its label, or common short names ("rct", "sr", "meta-analysis", "patient")."""
-        v = (value or "").strip().lower().replace("-", "_").replace(" ", "_").replace("/", "_")
+        def norm(text: str) -> str:
+            return "_".join(re.findall(r"[a-z]+", text.lower()))
+
+        v = norm(value or "")
         for lvl in cls:
-            if v in (lvl.value, lvl.label.lower().replace(" ", "_").replace("/", "_")):
+            if v in (lvl.value, norm(lvl.label)):
                 return lvl
         alias = _ALIASES.get(v)
         if alias:

@@ -1,0 +1,125 @@
+"""End-to-end through the real CLI entry point: ingest -> search -> ask, plus bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS
+
+
+def run(home: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CURBSIDE_HOME": str(home), "CURBSIDE_NO_DEFAULT_CORPUS": "1", "CURBSIDE_NO_EMBED": "1",
+           "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "curbside.interfaces.cli", *args], capture_output=True, text=True,
+                          env=env, input=input, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    h = tmp_path_factory.mktemp("cli-home")
+    r = run(h, "ingest", str(CORPUS / "hlh_guideline.md"), str(CORPUS / "asthma_page.txt"))
+    assert r.returncode == 0, r.stderr
+    r = run(h, "ingest", str(CORPUS / "salvage_review.txt"), "--title", "Salvage therapies for refractory HLH: a review",
+            "--authors", "Doe J, et al.", "--journal", "Test J Hematol", "--year", "2017")
+    assert r.returncode == 0, r.stderr
+    assert "1 documents added" in r.stdout
+    return h
+
+
+def test_sources_and_reingest_noop(home):
+    r = run(home, "sources", "--json")
+    docs = json.loads(r.stdout)
+    assert len(docs) == 3
+    review = next(d for d in docs if d["title"].startswith("Salvage"))
+    assert review["year"] == 2017 and review["evidence_level"] == "narrative_review"
+    r = run(home, "ingest", str(CORPUS / "hlh_guideline.md"))
+    assert "0 documents added, 1 skipped as duplicates" in r.stdout
+
+
+def test_search_json(home):
+    r = run(home, "search", "alemtuzumab refractory HLH", "--top-k", "3", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    hit = data["hits"][0]
+    assert {"document_id", "passage_id", "score", "text"} <= set(hit)
+    assert "lemtuzumab" in " ".join(h["text"] for h in data["hits"])
+
+
+def test_ask_json_contract(home):
+    r = run(home, "ask", "What are the treatment options for refractory HLH?", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    art = json.loads(r.stdout)
+    assert {"question", "status", "generated_at", "abstained", "sections", "references"} <= set(art)
+    assert art["status"] == "Submitted" and art["abstained"] is False
+    assert art["verification"]["passed"] is True
+    item = art["sections"][0]["items"][0]
+    assert {"text", "citations", "quotes"} <= set(item)
+    assert {"document_id", "passage_id", "text", "start", "end"} <= set(item["quotes"][0])
+    assert {"n", "document_id", "title", "authors", "journal", "year", "pmid", "doi", "url", "evidence_level"} <= set(art["references"][0])
+
+
+@pytest.mark.parametrize("fmt, needle", [("text", "From the Guidelines"), ("markdown", "## From the Guidelines"),
+                                         ("html", "<h2")])
+def test_ask_formats(home, fmt, needle):
+    r = run(home, "ask", "What are the treatment options for refractory HLH?", "--format", fmt, "--no-save")
+    assert r.returncode == 0, r.stderr
+    assert needle in r.stdout
+    assert "pending human review" in r.stdout
+
+
+def test_ask_abstains(home):
+    r = run(home, "ask", "How is plantar fasciitis treated in runners?", "--format", "json", "--no-save")
+    art = json.loads(r.stdout)
+    assert art["abstained"] is True and art["references"] == []
+
+
+@pytest.mark.parametrize("question, msg", [("", "empty"), ("x" * 10_000, "limit")])
+def test_bad_questions(home, question, msg):
+    r = run(home, "ask", question)
+    assert r.returncode != 0
+    assert msg in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_files_are_reported_and_others_still_ingested(tmp_path):
+    h = tmp_path / "h"
+    bad = tmp_path / "mixed"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("")
+    (bad / "broken.pdf").write_bytes(b"%PDF-1.4\n this is not really a pdf")
+    (bad / "broken.xml").write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation>")
+    (bad / "latin1.txt").write_bytes("Caf\xe9 au lait spots and neurofibromas.".encode("latin-1") + b"\xff\xfe\x00\x81")
+    (bad / "data.bin").write_bytes(bytes(range(256)) * 10)
+    (bad / "good.txt").write_text("Good document\n\nRuxolitinib was used in refractory HLH with responses in 8 of 10 patients.")
+    with gzip.open(bad / "bad.jsonl.gz", "wt") as fh:
+        fh.write('{"id": "1", "title": "ok", "text": "Valid record about IVIG."}\n{not json}\n')
+    r = run(h, "ingest", str(bad))
+    assert "Traceback" not in r.stderr, r.stderr
+    assert "good.txt" not in r.stderr
+    for name in ("empty.txt", "broken.pdf", "broken.xml", "data.bin"):
+        assert name in r.stderr, (name, r.stderr)
+    assert "bad.jsonl.gz" in r.stderr and "line 2" in r.stderr
+    docs = json.loads(run(h, "sources", "--json").stdout)
+    titles = {d["title"] for d in docs}
+    assert "Good document" in titles and "ok" in titles
+
+
+def test_unknown_format_and_missing_file(tmp_path):
+    r = run(tmp_path / "h", "ingest", str(tmp_path / "nope.txt"))
+    assert r.returncode != 0 and "no such file" in r.stderr
+    r = run(tmp_path / "h", "ingest", str(CORPUS / "asthma_page.txt"), "--format", "docx")
+    assert r.returncode == 2 and "--format" in r.stderr
+
+
+def test_remove(home, tmp_path):
+    docs = json.loads(run(home, "sources", "--json").stdout)
+    asthma = next(d for d in docs if d["title"].startswith("Asthma"))
+    assert run(home, "remove", asthma["id"]).returncode == 0
+    r = run(home, "remove", asthma["id"])
+    assert r.returncode == 1 and "no such document" in r.stderr
