@@ -9,7 +9,12 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from curbside.answer.audience import AUDIENCES
+from curbside.answer.candidates import build_candidates
 from curbside.answer.compose import abstain, compose_article
+from curbside.answer.evidence_table import build_evidence_table
+from curbside.answer.follow_up import resolve_follow_up, suggest_follow_ups
+from curbside.answer.templates import DISCLAIMER_PATIENT
 from curbside.answer.models import Article
 from curbside.answer.verify import verify_article
 from curbside.corpus.models import Document
@@ -96,12 +101,31 @@ class Engine:
     def ask(self, question: str, *, audience: str = "clinician", follow_up_of: str | None = None,
             save: bool = True, user: str | None = None) -> Article:
         question = self._check_question(question, "question")
+        if audience not in AUDIENCES:
+            raise InputError("audience", f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
+        interpretation = ""
+        asked = question
+        if follow_up_of:
+            previous = self.articles().get(follow_up_of)
+            if previous is None:
+                raise InputError("--follow-up", f"{follow_up_of}: no such article (see `curbside show`)")
+            with self._lock:
+                res = resolve_follow_up(self.retriever.parse(previous.question), self.retriever.parse(question))
+            asked, interpretation = res.question, res.interpretation
         with self._lock:
-            parsed = self.retriever.parse(question)
+            parsed = self.retriever.parse(asked)
             hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
                                          candidates=max(self.settings.candidates, self.settings.answer_passages))
-            article = compose_article(question, parsed, hits, self.settings) if hits else abstain(question, parsed)
+            article = compose_article(question, parsed, hits, self.settings, audience) if hits \
+                else abstain(question, parsed)
+            if article.abstained and audience == "patient":
+                article.disclaimer = DISCLAIMER_PATIENT
             article.audience = audience
+            if not article.abstained:
+                self._add_evidence_table(article, parsed, hits)
+                article.follow_ups = self._suggest(parsed, article)
+            article.interpretation = interpretation
+            article.follow_up_of = follow_up_of or ""
             article.corpus_state = self.store.corpus_state()
             article.verification = verify_article(article, self.store)
             if not article.verification.passed:   # never show an unverified statement: drop it, re-verify
@@ -109,6 +133,28 @@ class Engine:
         if save:
             article = self.articles().save_new(article, author=user)
         return article
+
+    def _add_evidence_table(self, article: Article, parsed, hits: list[SearchHit]) -> None:
+        if parsed.question_type not in ("treatment", "dosing", "prognosis", "adverse_effects", "other"):
+            return
+        numbers = {r.document_id: r.n for r in article.references}
+        relevant = [h for h in hits if h.coverage > 0 and h.document_id in numbers]
+
+        def cite(doc) -> int:
+            return numbers[doc.id]
+
+        article.evidence_table = build_evidence_table(relevant, cite)
+
+    def _suggest(self, parsed, article: Article) -> list[str]:
+        interventions = [it.label for s in article.sections if s.kind == "options" for it in s.items if it.label]
+
+        def has_evidence(q: str) -> bool:
+            p = self.retriever.parse(q)
+            hits = self.retriever.search(p, top_k=8, candidates=60)
+            return any(c.coverage >= self.settings.min_relevance and c.head_in_sentence
+                       for c in build_candidates(p, hits))
+
+        return suggest_follow_ups(parsed, interventions, has_evidence)
 
     def articles(self):
         if self._articles is None:
@@ -132,7 +178,11 @@ class Engine:
 
 def _drop_failures(article: Article, store: CorpusStore) -> Article:
     bad = set()
+    bad_rows = {int(f.split()[3]) - 1 for f in article.verification.failures if f.startswith("evidence table row")}
+    article.evidence_table = [r for i, r in enumerate(article.evidence_table) if i not in bad_rows]
     for f in article.verification.failures:
+        if f.startswith("evidence table"):
+            continue
         # "section S (...) item I: ..."
         try:
             head = f.split(":", 1)[0]

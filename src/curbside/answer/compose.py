@@ -10,9 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from curbside.answer.candidates import Candidate, build_candidates, near_duplicate
+from curbside.answer.audience import adapt
+from curbside.answer.conflicts import find_conflicts
+from curbside.answer.evidence_lines import evidence_line, sources_for_intervention
 from curbside.answer.models import Article, Item, Quote, Reference, Section
 from curbside.answer import templates as T
-from curbside.corpus.models import Document
+from curbside.corpus.models import Document, EvidenceLevel
 from curbside.retrieve.query import ParsedQuestion
 from curbside.retrieve.search import SearchHit
 from curbside.settings import Settings
@@ -66,7 +69,8 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit], settings: Settings) -> Article:
+def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit], settings: Settings,
+                    audience: str = "clinician") -> Article:
     candidates = [c for c in build_candidates(parsed, hits) if c.head and c.score >= MIN_SENTENCE_SCORE]
     relevant = [c for c in candidates if c.coverage >= settings.min_relevance and c.head_in_sentence]
     if not relevant:
@@ -78,25 +82,72 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     guidelines = _guidelines(candidates, picker, min(4, limit))
     if guidelines:
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines",
-                                items=[_item(c, cites) for c in guidelines]))
+                                items=[_guideline_item(c, cites) for c in guidelines]))
     options = _options(candidates, parsed, picker, limit + 2)
     if options:
         title = T.OPTIONS_TITLES.get(parsed.question_type, T.OPTIONS_TITLES["other"])
-        sections.append(Section(title=title, kind="options",
-                                items=[_item(c, cites, label) for label, c in options]))
+        items = []
+        for label, c in options:
+            item = _item(c, cites, label)
+            if label:
+                item.evidence = evidence_line([c.document] + sources_for_intervention(label, relevant_pool(candidates)))
+            items.append(item)
+        sections.append(Section(title=title, kind="options", items=items))
     research = _research(candidates, picker, limit)
     if research:
         sections.append(Section(title=T.SECTION_TITLES["research"], kind="research",
                                 items=[_item(c, cites) for c in research]))
-    considerations = _considerations(candidates, picker, min(5, limit))
+    considerations = [_item(c, cites) for c in _considerations(candidates, picker, min(5, limit))]
+    for conflict in find_conflicts(relevant_pool(candidates)):
+        considerations.append(_conflict_item(conflict, cites))
     if considerations:
-        sections.append(Section(title=T.SECTION_TITLES["considerations"], kind="considerations",
-                                items=[_item(c, cites) for c in considerations]))
+        sections.append(Section(title=T.SECTION_TITLES["considerations"], kind="considerations", items=considerations))
     if not sections:
         return abstain(question, parsed)
-    return Article(question=question, title=question.strip(), generated_at=now_iso(), sections=sections,
-                   references=cites.references(), caution=T.CAUTION, disclaimer=T.DISCLAIMER_PROFESSIONAL,
-                   query=parsed.to_info())
+    plain = []
+    if audience == "patient":
+        plain = [_item(c, cites) for c in _plain_language(candidates, picker, 4)]
+    article = Article(question=question, title=question.strip(), generated_at=now_iso(), sections=sections,
+                      references=[], caution=T.CAUTION, disclaimer=T.DISCLAIMER_PROFESSIONAL, query=parsed.to_info())
+    article = adapt(article, audience, plain)
+    article.references = cites.references()
+    _renumber(article)
+    return article
+
+
+def _renumber(article: Article) -> None:
+    """Number references in order of first citation as the article finally reads (audience modes reorder)."""
+    order: dict[int, int] = {}
+    for s in article.sections:
+        for it in s.items:
+            for n in it.citations:
+                order.setdefault(n, len(order) + 1)
+    refs = [r for r in article.references if r.n in order]
+    for r in refs:
+        r.n = order[r.n]
+    article.references = sorted(refs, key=lambda r: r.n)
+    for s in article.sections:
+        for it in s.items:
+            it.citations = [order[n] for n in it.citations]
+
+
+def _conflict_item(conflict, cites: _Citations) -> Item:
+    a, b = conflict.first, conflict.second
+    quotes = [Quote(document_id=c.document.id, passage_id=c.passage.id, text=c.quote, start=c.start, end=c.end)
+              for c in (a, b)]
+    return Item(text=f"{a.display} {b.display}", citations=[cites.cite(a.document), cites.cite(b.document)],
+                quotes=quotes, label=conflict.label, kind="conflict")
+
+
+def _plain_language(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
+    """Patient mode: sentences from reference/patient pages, if the corpus has them."""
+    out = []
+    for c in cands:
+        if len(out) >= limit:
+            break
+        if c.document.evidence_level is EvidenceLevel.REFERENCE and c.coverage > 0 and picker.ok(c, 4):
+            out.append(picker.take(c))
+    return out
 
 
 def abstain(question: str, parsed: ParsedQuestion) -> Article:
@@ -112,6 +163,22 @@ def _item(c: Candidate, cites: _Citations, label: str = "") -> Item:
     n = cites.cite(c.document)
     return Item(text=c.display, citations=[n], label=label, quotes=[Quote(
         document_id=c.document.id, passage_id=c.passage.id, text=c.quote, start=c.start, end=c.end)])
+
+
+def relevant_pool(cands: list[Candidate]) -> list[Candidate]:
+    return [c for c in cands if c.head and c.coverage > 0]
+
+
+def _guideline_item(c: Candidate, cites: _Citations) -> Item:
+    """A guideline sentence, with the strength/quality label the guideline states for it (verbatim)."""
+    from curbside.answer.grading import describe, label_for_sentence
+
+    item = _item(c, cites)
+    p = c.passage
+    label = label_for_sentence(p.text, c.start - p.start, c.end - p.start)
+    year = f" ({c.document.year})" if c.document.year else ""
+    item.evidence = f"Guideline{year}" + (f"; {describe(label)}" if label else "")
+    return item
 
 
 def _guidelines(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:

@@ -13,13 +13,23 @@ class Quote(BaseModel):
     end: int
 
 
+class Gloss(BaseModel):
+    """A plain-language explanation inserted after a term; start/end locate the term in the quote's display text."""
+
+    term: str
+    start: int
+    end: int
+    explanation: str
+
+
 class Item(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     label: str = ""              # e.g. the intervention an option is about ("Anakinra")
     evidence: str = ""           # short evidence line ("1 guideline (2019); 2 case series")
-    kind: str = "quote"          # quote | connective | notice
+    kind: str = "quote"          # quote | connective | notice | conflict
+    glosses: list[Gloss] = Field(default_factory=list)   # patient/trainee mode: explanations added to `text`
 
 
 class Section(BaseModel):
@@ -59,6 +69,17 @@ class Verification(BaseModel):
     failures: list[str] = Field(default_factory=list)
 
 
+class TableCell(BaseModel):
+    value: str                   # verbatim text of the source
+    quote: Quote | None = None   # where it came from (a cell without a quote is never shown)
+
+
+class EvidenceRow(BaseModel):
+    intervention: str
+    citation: int                # reference number of the source
+    cells: dict[str, TableCell] = Field(default_factory=dict)   # patients, complete_response, ..., dosing
+
+
 class Article(BaseModel):
     question: str
     status: str = "Submitted"
@@ -77,3 +98,6 @@ class Article(BaseModel):
     verification: Verification = Field(default_factory=Verification)
     corpus_state: str = ""       # fingerprint of the store the article was built from
     abstain_reason: str = ""
+    follow_up_of: str = ""       # id of the earlier article, for follow-up questions
+    interpretation: str = ""     # how a follow-up question was read ("Interpreted as: ...")
+    evidence_table: list[EvidenceRow] = Field(default_factory=list)

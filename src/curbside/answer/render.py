@@ -50,6 +50,8 @@ def to_text(article: Article, width: int = 100) -> str:
             if item.evidence:
                 body += f" (Evidence: {item.evidence})"
             out.append(textwrap.fill(body, width, initial_indent="  \u2022 ", subsequent_indent="    "))
+    if article.evidence_table:
+        out += ["", "Evidence Table", "-" * 14] + _table_lines(article, plain=True)
     if article.follow_ups:
         out += ["", "Suggested follow-up questions", "-" * 29] + [f"  ? {q}" for q in article.follow_ups]
     if article.references:
@@ -71,19 +73,39 @@ def to_markdown(article: Article) -> str:
         out[-1] += f"  \nArticle id: `{article.id}`"
     for section in article.sections:
         out += ["", f"## {section.title}", ""]
-        if section.kind == "evidence_table" and section.items:
-            out += [item.text for item in section.items]
-            continue
         for item in section.items:
             label = f"**{item.label}**: " if item.label else ""
             ev = f" _(Evidence: {item.evidence})_" if item.evidence else ""
             out.append(f"- {label}{_md_escape(item.text)}{_cite(item.citations)}{ev}")
+    if article.evidence_table:
+        out += ["", "## Evidence Table", ""] + _table_lines(article, plain=False)
     if article.follow_ups:
         out += ["", "## Suggested follow-up questions", ""] + [f"- {q}" for q in article.follow_ups]
     if article.references:
         out += ["", "## References", ""] + [f"{r.n}. {_md_escape(reference_line(r))}" for r in article.references]
     out += ["", "## Disclaimer", "", article.disclaimer, ""]
     return "\n".join(out)
+
+
+def table_columns(article: Article) -> list[str]:
+    from curbside.answer.evidence_table import COLUMNS
+
+    present = {c for row in article.evidence_table for c in row.cells}
+    return [c for c in COLUMNS if c in present]
+
+
+def _table_lines(article: Article, plain: bool) -> list[str]:
+    """Markdown table (also readable as plain text); each cell cites its reference and quote offsets in JSON."""
+    from curbside.answer.evidence_table import COLUMN_TITLES
+
+    cols = table_columns(article)
+    head = ["Intervention", *(COLUMN_TITLES[c] for c in cols), "Source"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in article.evidence_table:
+        cells = [row.cells[c].value.replace("|", "/").replace("\n", " ") if c in row.cells else "" for c in cols]
+        cells = [_md_escape(" ".join(v.split())) for v in cells]
+        lines.append("| " + " | ".join([row.intervention, *cells, f"[{row.citation}]"]) + " |")
+    return ["  " + ln for ln in lines] if plain else lines
 
 
 def _md_escape(text: str) -> str:

@@ -51,7 +51,12 @@ def abstain_suggestion(topics: list[str]) -> str:
     return "To answer it, ingest guidelines, systematic reviews or trials on this topic (curbside ingest PATH)."
 
 
+def conflict_label(topic: str) -> str:
+    return f"Sources differ on {topic}"
+
+
 _ALLOWED = [
+    re.compile(r"^Sources differ on (the dose of|the response to|the recommendation on) [\w\s\-/().,+']{1,80}$"),
     re.compile("^" + re.escape(ABSTAIN_TEXT) + "$"),
     re.compile(r"^To answer it, ingest guidelines, systematic reviews or trials (about .+|on this topic) \(curbside ingest PATH\)\.$"),
 ]

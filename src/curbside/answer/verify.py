@@ -33,7 +33,14 @@ def verify_article(article: Article, store: CorpusStore) -> Verification:
                 failures.append(f"{where}: no quote")
                 continue
             quoted = " ".join(normalise_ws(q.text) for q in item.quotes)
-            if normalise_ws(item.text) != quoted:
+            shown = item.text
+            if item.glosses:
+                from curbside.answer.glossary import strip_annotations
+
+                shown = strip_annotations(shown, item.glosses)
+            if item.kind == "conflict" and not is_template_text(item.label):
+                failures.append(f"{where}: conflict label is not a template phrase")
+            if normalise_ws(shown) != quoted:
                 failures.append(f"{where}: text differs from its quote")
             for q in item.quotes:
                 if q.document_id not in docs:
@@ -53,4 +60,20 @@ def verify_article(article: Article, store: CorpusStore) -> Verification:
             for n in item.citations:
                 if n not in refs:
                     failures.append(f"{where}: citation [{n}] has no reference")
+    for ri, row in enumerate(article.evidence_table):
+        for col, cell in row.cells.items():
+            checked += 1
+            where = f"evidence table row {ri + 1} ({row.intervention}) {col}"
+            q = cell.quote
+            if q is None or q.text != cell.value:
+                failures.append(f"{where}: value has no quote")
+                continue
+            if q.document_id not in docs:
+                d = store.get_document(q.document_id)
+                docs[q.document_id] = d.text if d else None
+            text = docs[q.document_id]
+            if text is None or text[q.start:q.end] != q.text:
+                failures.append(f"{where}: value does not match {q.document_id}[{q.start}:{q.end}]")
+            if refs.get(row.citation) != q.document_id:
+                failures.append(f"{where}: citation [{row.citation}] does not point at {q.document_id}")
     return Verification(checked=checked, passed=not failures, failures=failures)
