@@ -1,0 +1,1 @@
+"""Curbside web app and JSON API (FastAPI, server-rendered Jinja2 pages)."""

@@ -1,0 +1,66 @@
+"""The FastAPI app factory: pages, JSON API (OpenAPI at /api/docs), static files, security middleware."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from curbside.interfaces.web.config import WebConfig
+from curbside.interfaces.web.context import HERE, Ctx
+from curbside.interfaces.web.security import SecurityHeaders, TokenBucket
+from curbside.review.accounts import AccountStore
+from curbside.review.articles import ArticleStore
+from curbside.review.audit import AuditLog
+from curbside.settings import Settings
+
+log = logging.getLogger("curbside.web")
+
+
+def make_templates() -> Jinja2Templates:
+    from curbside.interfaces.web import render
+
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    render.configure(templates.env)
+    return templates
+
+
+def create_app(settings: Settings, engine=None, config: WebConfig | None = None) -> FastAPI:
+    """The web app on the store at `settings.db_path`; `engine` defaults to a new Engine(settings)."""
+    config = config or WebConfig.from_env()
+    if engine is None:
+        from curbside.engine import Engine
+
+        engine = Engine(settings)
+    settings.ensure_home()
+    articles = engine.articles() if hasattr(engine, "articles") else ArticleStore(settings.db_path)
+    accounts = AccountStore(settings.db_path)
+    ctx = Ctx(settings=settings, engine=engine, articles=articles, accounts=accounts, audit=AuditLog(accounts.db),
+              config=config, ask_limiter=TokenBucket(config.ask_per_minute, config.ask_burst),
+              login_limiter=TokenBucket(config.login_per_minute, config.login_burst), templates=make_templates())
+
+    app = FastAPI(title="Curbside", version=_version(),
+                  description="Offline clinical evidence engine: cited, verified articles with a medical review "
+                              "workflow. Authenticate with `Authorization: Bearer <token>` (POST /api/auth/login).",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.ctx = ctx
+    from curbside.interfaces.web import (api_articles, api_sources, api_users, errors, pages_admin, pages_articles,
+                                         pages_auth, pages_library)
+
+    errors.install(app)
+    for module in (api_articles, api_sources, api_users, pages_auth, pages_articles, pages_library, pages_admin):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(SecurityHeaders, max_upload=config.max_upload_bytes)
+    return app
+
+
+def _version() -> str:
+    try:
+        from curbside import __version__
+
+        return str(__version__)
+    except ImportError:
+        return "0"

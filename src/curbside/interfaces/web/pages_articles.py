@@ -1,0 +1,146 @@
+"""Pages: Ask, the article (audience switch, citations, follow-up box, review panel), article lists, review queue,
+and the living-evidence side-by-side. Every POST checks the session's CSRF token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+
+from curbside.interfaces.web import services as S
+from curbside.interfaces.web.auth import Principal, check_csrf, page_principal
+from curbside.interfaces.web.context import Ctx, get_ctx
+from curbside.interfaces.web.errors import ApiError
+from curbside.interfaces.web.pages_auth import redirect, render
+from curbside.interfaces.web.security import client_ip
+from curbside.review import workflow as W
+from curbside.review.comments import comments as all_comments
+from curbside.review.living import get_flag, side_by_side
+
+router = APIRouter(include_in_schema=False)
+ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+@router.get("/")
+def home(request: Request, p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    mine = S.list_articles(ctx, p, mine=True, limit=10) if p.can("ask") else []
+    published = ctx.articles.list(W.APPROVED, limit=20)
+    return render(request, "ask.html", p, active="ask", mine=mine, published=published, question="",
+                  audience="clinician")
+
+
+@router.post("/ask")
+def ask(request: Request, question: str = Form(""), audience: str = Form("clinician"), csrf_token: str = Form(""),
+        p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    check_csrf(p, csrf_token)
+    article = S.ask(ctx, p, question, audience, None, client_ip(request))
+    return redirect(f"/articles/{article.id}")
+
+
+@router.get("/articles")
+def articles(request: Request, state: str | None = Query(None, max_length=40), mine: bool = False,
+             p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    state = state or None
+    rows = S.list_articles(ctx, p, state, mine=mine, limit=200)
+    return render(request, "articles.html", p, active="articles", rows=rows, state=state, mine=mine,
+                  states=W.STATES, heading="Articles")
+
+
+@router.get("/review")
+def review_queue(request: Request, p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    if not (p.can("review") or p.can("read_all")):
+        raise ApiError(403, f"a {p.user.role} may not see the review queue")
+    queue = S.list_articles(ctx, p, queue=True, limit=500)
+    submitted = [r for r in ctx.articles.list(W.SUBMITTED, limit=100) if not r.review_requested]
+    return render(request, "review.html", p, active="review", queue=queue, submitted=submitted)
+
+
+@router.get("/articles/{article_id}")
+def article_page(request: Request, article_id: str, version: int | None = Query(None, ge=1, le=1_000_000),
+                 audience: str | None = Query(None, max_length=20), comment: str | None = Query(None, max_length=20),
+                 p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    v = S.view(ctx, p, article_id, version, audience or None)
+    by_item: dict = {}
+    article_comments, versions, events, flag = [], [], [], None
+    if v.full_access:
+        for c in all_comments(ctx.articles, article_id):
+            if c.section is not None and c.item is not None and c.version == v.version:
+                by_item.setdefault((c.section, c.item), []).append(c)
+            else:
+                article_comments.append(c)
+        versions = ctx.articles.versions(article_id)
+        events = ctx.articles.events(article_id)
+        got = get_flag(ctx.articles, article_id)
+        flag = got[0] if got else None
+    version_info = next((x for x in versions if x.version == v.version), None)
+    targets = [(f"{si}-{ii}", f"§{si + 1}.{ii + 1} " + _short(it.text))
+               for si, s in enumerate(v.article.sections) for ii, it in enumerate(s.items)]
+    return render(request, "article.html", p, active="articles", v=v, article=v.article, comments=by_item,
+                  article_comments=article_comments, versions=versions, events=events, flag=flag,
+                  version_info=version_info, targets=targets, comment_target=comment or "",
+                  action_labels=W.ACTION_LABELS, audience=v.article.audience)
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+@router.post("/articles/{article_id}/follow-up")
+def follow_up(request: Request, article_id: str, question: str = Form(""), audience: str = Form("clinician"),
+              csrf_token: str = Form(""), p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    check_csrf(p, csrf_token)
+    article = S.ask(ctx, p, question, audience, article_id, client_ip(request))
+    return redirect(f"/articles/{article.id}")
+
+
+@router.post("/articles/{article_id}/submit")
+def submit(request: Request, article_id: str, note: str = Form(""), csrf_token: str = Form(""),
+           p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    check_csrf(p, csrf_token)
+    S.submit(ctx, p, article_id, note, client_ip(request))
+    return redirect(f"/articles/{article_id}", "submitted")
+
+
+@router.post("/articles/{article_id}/review")
+def review_action(request: Request, article_id: str, action: str = Form(""), note: str = Form(""),
+                  csrf_token: str = Form(""), p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    check_csrf(p, csrf_token)
+    S.transition(ctx, p, article_id, action, note, client_ip(request))
+    msg = {"approve": "approved", "request_changes": "changes", "start_review": "review", "retire": "retired"}
+    return redirect(f"/articles/{article_id}", msg.get(action))
+
+
+@router.post("/articles/{article_id}/revise")
+def revise(request: Request, article_id: str, question: str = Form(""), note: str = Form(""),
+           use_proposed: str = Form(""), csrf_token: str = Form(""), p: Principal = Depends(page_principal),
+           ctx: Ctx = Depends(get_ctx)):
+    check_csrf(p, csrf_token)
+    S.new_version(ctx, p, article_id, question, note, use_proposed == "1", client_ip(request))
+    return redirect(f"/articles/{article_id}", "version")
+
+
+@router.post("/articles/{article_id}/comments")
+def comment(request: Request, article_id: str, body: str = Form(""), target: str = Form("article"),
+            version: int | None = Form(None, ge=1, le=1_000_000), csrf_token: str = Form(""),
+            p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    check_csrf(p, csrf_token)
+    section = item = None
+    if target and target != "article":
+        try:
+            section, item = (int(x) for x in target.split("-", 1))
+        except ValueError:
+            raise ApiError(422, "target: expected 'article' or 'SECTION-ITEM'") from None
+    S.comment(ctx, p, article_id, body, section, item, version, client_ip(request))
+    anchor = f"#s{section}-i{item}" if section is not None else "#comments"
+    return redirect(f"/articles/{article_id}?msg=comment{anchor}")
+
+
+@router.get("/articles/{article_id}/changes")
+def changes(request: Request, article_id: str, p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    s, full = S.get_readable(ctx, p, article_id)
+    if not full:
+        raise ApiError(403, f"a {p.user.role} may not see proposed changes")
+    diff = side_by_side(ctx.articles, article_id)
+    if diff is None:
+        raise ApiError(404, f"{article_id}: not flagged for new evidence")
+    return render(request, "changes.html", p, active="review", summary=s, diff=diff,
+                  can_revise=W.can_revise(p.actor, s.state, s.author))

@@ -1,0 +1,105 @@
+"""Article HTML: the Jinja filters shared by the web pages, and `render_article_html` for a standalone page
+(`curbside ask --format html`): one self-contained file, inline CSS, no script, every text escaped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from curbside.answer.models import Article, Item, Quote, Reference
+from curbside.interfaces.web.context import HERE
+
+STATE_CLASS = {"Submitted": "submitted", "Under Review": "review", "Changes requested": "changes",
+               "Approved": "approved", "Retired": "retired", "Superseded": "retired"}
+AUDIENCE_LABELS = {"clinician": "Clinician", "trainee": "Trainee / student", "patient": "Patient or family"}
+
+
+def nice_date(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        d = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)[:10]
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def nice_time(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        d = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    return f"{d:%Y-%m-%d %H:%M} UTC"
+
+
+def safe_url(url: str | None) -> str:
+    """Only http(s) links are ever emitted (no javascript: or data: URLs from documents)."""
+    u = (url or "").strip()
+    return u if u.lower().startswith(("https://", "http://")) and " " not in u and '"' not in u else ""
+
+
+def ref_links(ref: Reference) -> list[tuple[str, str]]:
+    out = []
+    if ref.pmid and ref.pmid.strip().isdigit():
+        out.append(("PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid.strip()}/"))
+    if ref.doi:
+        out.append(("DOI", "https://doi.org/" + quote(ref.doi.strip(), safe="/:;()._-")))
+    url = safe_url(ref.url)
+    if url and not out:
+        out.append(("Source", url))
+    return out
+
+
+def ref_authors(ref: Reference) -> str:
+    if not ref.authors:
+        return ""
+    return ", ".join(ref.authors[:3]) + (" et al." if len(ref.authors) > 3 else "")
+
+
+def item_quotes(item: Item, article: Article, n: int) -> list[Quote]:
+    """The exact quoted passages behind citation number `n` of this item."""
+    docs = {r.n: r.document_id for r in article.references}
+    return [q for q in item.quotes if q.document_id == docs.get(n)]
+
+
+def reference(article: Article, n: int) -> Reference | None:
+    for r in article.references:
+        if r.n == n:
+            return r
+    return None
+
+
+def table_columns(article: Article) -> list[tuple[str, str]]:
+    try:
+        from curbside.answer.evidence_table import COLUMN_TITLES, COLUMNS
+    except ImportError:
+        COLUMNS, COLUMN_TITLES = [], {}
+    present = {c for row in article.evidence_table for c in row.cells}
+    cols = [c for c in COLUMNS if c in present] + sorted(c for c in present if c not in COLUMNS)
+    return [(c, COLUMN_TITLES.get(c, c.replace("_", " ").capitalize())) for c in cols]
+
+
+def configure(env: Environment) -> None:
+    env.filters.update(nice_date=nice_date, nice_time=nice_time, safe_url=safe_url, ref_authors=ref_authors)
+    env.globals.update(ref_links=ref_links, item_quotes=item_quotes, reference=reference, STATE_CLASS=STATE_CLASS,
+                       AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns,
+                       BADGE_STEPS=("Submitted", "Under Review", "Approved"))
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    configure(env)
+    return env
+
+
+def render_article_html(article: Article) -> str:
+    """A complete, self-contained HTML page for one article (inline CSS, no JavaScript)."""
+    css = (HERE / "static" / "style.css").read_text(encoding="utf-8")
+    return _env().get_template("standalone.html").render(article=article, css=css)
