@@ -66,11 +66,13 @@ def article_page(request: Request, article_id: str, version: int | None = Query(
                 by_item.setdefault((c.section, c.item), []).append(c)
             else:
                 article_comments.append(c)
-        versions = ctx.articles.versions(article_id)
         events = ctx.articles.events(article_id)
         got = get_flag(ctx.articles, article_id)
         flag = got[0] if got else None
+    versions = ctx.articles.versions(article_id)
     version_info = next((x for x in versions if x.version == v.version), None)
+    if not v.full_access:
+        versions = [x for x in versions if x.version == v.version]
     targets = [(f"{si}-{ii}", f"§{si + 1}.{ii + 1} " + _short(it.text))
                for si, s in enumerate(v.article.sections) for ii, it in enumerate(s.items)]
     return render(request, "article.html", p, active="articles", v=v, article=v.article, comments=by_item,
