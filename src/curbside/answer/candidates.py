@@ -119,7 +119,7 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
             if (doc.id, a) in seen:
                 continue
             seen.add((doc.id, a))
-            quote = doc.text[a:b]
+            quote = p.text[s:e]
             display = _WS.sub(" ", quote).strip()
             if not _usable(display):
                 continue
