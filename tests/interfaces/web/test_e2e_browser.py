@@ -1,0 +1,200 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright, against uvicorn on 127.0.0.1.
+
+log in -> ask -> read the article -> switch audience -> open a citation's quote -> ask a follow-up -> submit ->
+a reviewer requests changes -> a new version -> approved -> shown as published to a reader.
+Screenshots go to artifacts/screenshots/ (not committed). Never runs `playwright install`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CURBSIDE_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage"]
+SHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def _playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright (the Python package) is not installed")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
+    return sync_playwright
+
+
+@pytest.fixture
+def live(tmp_path):
+    from curbside.interfaces.web.server import ServerThread
+    from tests.interfaces.web.conftest import make_web
+
+    w = make_web(tmp_path)
+    with ServerThread(w.app) as server:
+        yield w, server.url
+
+
+@pytest.fixture
+def browser():
+    sync_playwright = _playwright()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def login(browser, url: str, user: str):
+    from tests.interfaces.web.conftest import PASSWORD
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url + "/")
+    assert "/login" in page.url
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(url + "/")
+    return page
+
+
+def test_review_flow_in_chromium(live, browser):
+    w, url = live
+    errors: list[str] = []
+
+    # a clinician logs in and asks
+    carl = login(browser, url, "carl")
+    carl.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    carl.on("pageerror", lambda e: errors.append(str(e)))
+    shot(carl, "01-ask")
+    carl.fill("#question", "What are the treatment options for refractory HLH?")
+    carl.check("input[name=audience][value=clinician]")
+    carl.click("#ask-form button[type=submit]")
+    carl.wait_for_url(url + "/articles/*")
+    article_url = carl.url.split("?")[0]
+    aid = article_url.rsplit("/", 1)[1]
+    assert carl.inner_text("h1") == "What are the treatment options for refractory HLH?"
+    assert "pending human review" in carl.inner_text(".caution")
+    assert carl.inner_text(".steps [aria-current=step]") == "Submitted"
+    assert carl.locator(".article-section h2").count() >= 2
+    shot(carl, "02-article")
+
+    # switch audience: the page re-renders for patients
+    carl.check("#audience-form input[value=patient]")
+    carl.wait_for_url("**audience=patient**")
+    assert carl.locator("#audience-form input[value=patient]").is_checked()
+    assert "patient explanation" in carl.inner_text("article")
+    shot(carl, "03-audience-patient")
+    carl.goto(article_url)
+
+    # open a citation: the exact quote and a PubMed/DOI link appear
+    cite = carl.locator("details.cite").first
+    quote = cite.locator(".quote-pop")
+    assert not quote.is_visible()
+    cite.locator("summary").click()
+    assert quote.is_visible()
+    assert quote.locator("q.quoted").first.inner_text().strip()
+    assert quote.locator("a[href^='https://']").count() >= 1
+    shot(carl, "04-citation-quote")
+    carl.keyboard.press("Escape")
+
+    # ask a follow-up
+    carl.fill("#fu-question", "What is the dose of emapalumab?")
+    carl.click("#follow-up-form button[type=submit]")
+    carl.wait_for_url(lambda u: "/articles/" in u and aid not in u)
+    assert "Follow-up to" in carl.inner_text("article")
+    shot(carl, "05-follow-up")
+
+    # submit the first article for review
+    carl.goto(article_url)
+    carl.fill("#submit-note", "Please check the salvage options.")
+    carl.click("#submit-for-review")
+    carl.wait_for_url("**msg=submitted**")
+    assert "in the review queue" in carl.inner_text("#review")
+
+    # a reviewer finds it in the queue and requests changes
+    rita = login(browser, url, "rita")
+    rita.goto(url + "/review")
+    shot(rita, "06-review-queue")
+    rita.click(f"a[href='/articles/{aid}']")
+    rita.click("#action-start_review")
+    rita.wait_for_url("**msg=review**")
+    assert rita.inner_text("#workflow-state") == "Under Review"
+    assert rita.locator("#action-approve").count() == 1
+    rita.fill("#review-note", "Please restrict the question to adults.")
+    rita.click("#action-request_changes")
+    rita.wait_for_url("**msg=changes**")
+    assert rita.inner_text("#workflow-state") == "Changes requested"
+    rita.select_option("#comment-target", "1-0")
+    rita.fill("#comment-body", "Which trial supports this sentence?")
+    rita.click("#comment-form button[type=submit]")
+    rita.wait_for_url("**msg=comment**")
+    assert "Which trial supports this sentence?" in rita.inner_text(".sentence-comments")
+    shot(rita, "07-changes-requested")
+
+    # the author makes a new version (goes Under Review); they cannot approve it themselves
+    carl.goto(article_url)
+    assert carl.locator("details.revise").get_attribute("open") is not None
+    carl.fill("#revise-question", "What are the treatment options for refractory HLH in adults?")
+    carl.fill("#revise-note", "Restricted to adults as asked.")
+    carl.click("#create-version")
+    carl.wait_for_url("**msg=version**")
+    assert carl.inner_text("#workflow-state") == "Under Review"
+    assert carl.locator("#action-approve").count() == 0
+    assert "in adults" in carl.inner_text("h1")
+
+    # the reviewer approves version 2
+    rita.goto(article_url)
+    rita.fill("#review-note", "Checked against the sources.")
+    rita.click("#action-approve")
+    rita.wait_for_url("**msg=approved**")
+    assert rita.inner_text(".steps [aria-current=step]") == "Approved"
+    shot(rita, "08-approved")
+
+    # a reader sees it published: approved, no caution, no review tools
+    rhea = login(browser, url, "rhea")
+    assert rhea.locator(f"a[href='/articles/{aid}']").count() == 1     # listed on the home page
+    shot(rhea, "09-reader-home")
+    rhea.click(f"a[href='/articles/{aid}']")
+    assert rhea.inner_text(".steps [aria-current=step]") == "Approved"
+    assert rhea.locator(".caution").count() == 0
+    assert "Approved by rita" in rhea.inner_text(".approval")
+    assert rhea.locator("#review").count() == 0 and rhea.locator("#follow-up-form").count() == 0
+    assert "in adults" in rhea.inner_text("h1")
+    shot(rhea, "10-reader-article")
+    rhea.goto(url + "/library")
+    shot(rhea, "11-library")
+
+    # phone-sized screen and print media still show the article
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, storage_state=rhea.context.storage_state())
+    pp = phone.new_page()
+    pp.goto(article_url)
+    assert pp.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(pp, "12-phone-article")
+    pp.emulate_media(media="print")
+    assert not pp.locator("header.site").is_visible() and pp.locator("article h1").is_visible()
+    phone.close()
+
+    # an admin page and sign-out
+    admin = login(browser, url, "admin")
+    admin.goto(url + "/admin")
+    assert "Audit log" in admin.inner_text("main")
+    shot(admin, "13-admin")
+    admin.click("form.logout button")
+    admin.wait_for_url("**/login**")
+
+    assert w.ctx.articles.summary(aid).state == "Approved"
+    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
