@@ -46,14 +46,15 @@ TYPE_CUES = {
     "mechanism": re.compile(r"\b(mechanism|pathway|inhibit\w*|bind\w*|receptor|mediat\w+|activat\w+)\b", re.I),
     "definition": re.compile(r"\b(is an?|are|defined|characteri[sz]ed|refers? to|consists?)\b", re.I),
 }
-META = re.compile(r"^(in this (review|study|paper|article)|we (summari[sz]e|review|describe|discuss)|this (review|article))\b|"
+META = re.compile(r"^(in this (review|study|paper|article|manuscript)|we (summari[sz]e|review|reviewed|describe|discuss)|"
+                  r"this (review|article)|search terms|although many reports exist)\b|\bwere found in the literature\b|"
                   r"\b(see (table|figure|fig)|as shown in (table|figure))\b", re.I)
 PROCEDURES = re.compile(
     r"\b(allogeneic (?:hematopoietic )?(?:stem cell |cell )?transplant\w*|hematopoietic (?:stem )?cell transplant\w*|"
     r"stem cell transplant\w*|HSCT|HCT|alloSCT|bone marrow transplant\w*|plasma exchange|plasmapheresis|"
     r"radiotherapy|radiation therapy|surgery|surgical \w+|splenectomy|dialysis|intrathecal \w+|"
     r"(?:DEP|HLH-94|HLH-2004|R-CHOP|CHOP) (?:regimen|protocol)|HLH-94|HLH-2004|DEP regimen|"
-    r"immunoglobulin|IVIG|chemotherapy|immunotherapy|CAR[- ]T)\b", re.I)
+    r"immunoglobulin|IVIG|chemotherapy|immunotherapy|CAR[- ]T|ATG|anti-?thymocyte globulin|DEP)\b")
 
 
 @dataclass
@@ -86,7 +87,10 @@ class Candidate:
 
     @property
     def interventions(self) -> list[str]:
-        return self.drugs + self.procedures
+        """Interventions in order of first mention (the sentence's subject first)."""
+        low = self.display.lower()
+        names = list(dict.fromkeys(self.drugs + self.procedures))
+        return sorted(names, key=lambda n: low.find(n.lower()) if low.find(n.lower()) >= 0 else 10_000)
 
 
 def head_terms(parsed: ParsedQuestion) -> list[set[str]]:
@@ -126,7 +130,7 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
             cov = concept_coverage(display, terms)
             head_in = all(concept_coverage(display, [h]) > 0 for h in heads) if heads else True
             drugs = [d.name for d in find_drugs(display)]
-            procs = [m.group(0) for m in PROCEDURES.finditer(display)]
+            procs = [re.sub(r"\s+(regimen|protocol)$", "", m.group(0), flags=re.I) for m in PROCEDURES.finditer(display)]
             c = Candidate(
                 document=doc, passage=p, start=a, end=b, quote=quote, display=display, hit_score=hit.score / top,
                 coverage=cov, context_coverage=ctx_cov, head=head_in or ctx_head, head_in_sentence=head_in,

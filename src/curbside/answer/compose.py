@@ -37,6 +37,9 @@ class _Picker:
             return False
         return not any(near_duplicate(c, o) for o in self.chosen)
 
+    def new_section(self) -> None:
+        self.per_doc = {}
+
     def take(self, c: Candidate) -> Candidate:
         self.chosen.append(c)
         self.per_doc[c.document.id] = self.per_doc.get(c.document.id, 0) + 1
@@ -83,6 +86,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     if guidelines:
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines",
                                 items=[_guideline_item(c, cites) for c in guidelines]))
+    picker.new_section()
     options = _options(candidates, parsed, picker, limit + 2)
     if options:
         title = T.OPTIONS_TITLES.get(parsed.question_type, T.OPTIONS_TITLES["other"])
@@ -93,10 +97,12 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
                 item.evidence = evidence_line([c.document] + sources_for_intervention(label, relevant_pool(candidates)))
             items.append(item)
         sections.append(Section(title=title, kind="options", items=items))
+    picker.new_section()
     research = _research(candidates, picker, limit)
     if research:
         sections.append(Section(title=T.SECTION_TITLES["research"], kind="research",
                                 items=[_item(c, cites) for c in research]))
+    picker.new_section()
     considerations = [_item(c, cites) for c in _considerations(candidates, picker, min(5, limit))]
     for conflict in find_conflicts(relevant_pool(candidates)):
         considerations.append(_conflict_item(conflict, cites))
@@ -199,16 +205,20 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
     out: list[tuple[str, Candidate]] = []
     if qtype in ("treatment", "dosing", "adverse_effects", "prevention"):
         seen: set[str] = set()
-        for c in cands:
+        # prefer sentences that open with the intervention and report a result
+        ranked = sorted(cands, key=lambda c: -(c.score + (0.08 if c.interventions and
+                                                          c.display.lower().find(c.interventions[0].lower()) < 40 else 0)
+                                               + (0.05 if c.result and c.has_number else 0)))
+        for c in ranked:
             if len(out) >= limit:
                 break
-            if not c.interventions or not (c.type_cue or c.result) or c.meta:
+            names = c.interventions
+            if not names or len(names) > 4 or not (c.type_cue or c.result) or c.meta:
                 continue
-            key = next((i for i in c.interventions if i.lower() not in seen), None)
-            if key is None or not picker.ok(c):
+            key = names[0]
+            if key.lower() in seen or not picker.ok(c, per_document=limit):
                 continue
-            for i in c.interventions:
-                seen.add(i.lower())
+            seen.add(key.lower())
             out.append((_label(key), picker.take(c)))
         return out
     for c in cands:
