@@ -19,7 +19,7 @@ TABLE 3 Second-line agents and responses
 
 Agent N Dosing regimen
 
-WILEY |
+HEMATOLOGY CASE REPORTS
 
 Time to response CR PR NR
 Ruxolitinib
@@ -32,11 +32,11 @@ Pereira et al. 9 12 mg/kg every 2 weeks 1 week ) 2
 Emapalumab
 Voss et al. 30 1 mg/kg twice weekly 8 days 40 (60%) 5 2
 
-CR, complete response; PR, partial response; NR, no response.
+PR, partial response; CR, complete response; NR, nonresponse.
 
 4 | DISCUSSION
 
-An approach without chemotherapy combined ATG (rabbit) and methylprednisolone. With this approach, 68% of
+A chemotherapy-free regimen paired ATG (rabbit) with methylprednisolone. Using this combination, 68% of
 patients achieved a complete response and 23% of patients achieved a partial response.
 
 TABLE 1 First-line protocols
@@ -47,13 +47,13 @@ ATG (rabbit), MP Ito et al. 25 15(68%)
 
 (22 courses)
 
-Died before Relapses
-response after
-PR NR assessment CR
+Deaths Relapses
+before response after
+PR NR evaluation CR
 20 (26%) 6 (8%) 4 9
 5 (23%) 2(9%) 3
 
-CR, complete response; PR, partial response; NR, no response.
+PR, partial response; CR, complete response; NR, nonresponse.
 """
 
 TRIAL = ("In the randomised trial of 120 patients, 45 (37.5%) achieved complete remission with drug X 10 mg/kg "
