@@ -76,13 +76,26 @@ def csrf_of(html: str) -> str:
     return m.group(1)
 
 
-def make_web(tmp_path, **config) -> Web:
+def real_engine(settings):
+    """The real Engine on a small invented corpus (a guideline with PubMed and DOI ids)."""
+    from pathlib import Path
+
+    from curbside.engine import Engine
+
+    engine = Engine(settings)
+    fixtures = Path(__file__).parent / "fixtures"
+    engine.ingest([fixtures / "web_guideline.md"], pmid="90000001", doi="10.9999/invented.2021.1", year=2021,
+                  journal="Journal of Invented Medicine")
+    return engine
+
+
+def make_web(tmp_path, real: bool = False, **config) -> Web:
     from curbside.interfaces.web.app import create_app
     from curbside.interfaces.web.config import WebConfig
     from curbside.settings import load_settings
 
     settings = load_settings(tmp_path / "home", load_default_corpus=False, embed=False)
-    engine = FakeEngine(settings)
+    engine = real_engine(settings) if real else FakeEngine(settings)
     cfg = WebConfig(**({"ask_per_minute": 6000, "ask_burst": 1000, "login_per_minute": 6000, "login_burst": 1000}
                        | config))
     app = create_app(settings, engine, cfg)

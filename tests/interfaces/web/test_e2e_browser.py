@@ -30,14 +30,25 @@ def _playwright():
     return sync_playwright
 
 
-@pytest.fixture
-def live(tmp_path):
+def _has_engine() -> bool:
+    try:
+        import curbside.engine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(params=["real", "fake"])
+def live(tmp_path, request):
+    """The app on the real Engine (small invented corpus) and, for the page details, on the fake engine."""
     from curbside.interfaces.web.server import ServerThread
     from tests.interfaces.web.conftest import make_web
 
-    w = make_web(tmp_path)
+    if request.param == "real" and not _has_engine():
+        pytest.skip("curbside.engine is not importable")
+    w = make_web(tmp_path, real=request.param == "real")
     with ServerThread(w.app) as server:
-        yield w, server.url
+        yield w, server.url, request.param
 
 
 @pytest.fixture
@@ -72,32 +83,39 @@ def login(browser, url: str, user: str):
 
 
 def test_review_flow_in_chromium(live, browser):
-    w, url = live
+    w, url, kind = live
+    real = kind == "real"
+    question = "What is the treatment of invented fever syndrome?" if real else \
+        "What are the treatment options for refractory HLH?"
+    follow_up = "What is the dose of zentamycin?" if real else "What is the dose of emapalumab?"
     errors: list[str] = []
 
     # a clinician logs in and asks
     carl = login(browser, url, "carl")
     carl.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     carl.on("pageerror", lambda e: errors.append(str(e)))
-    shot(carl, "01-ask")
-    carl.fill("#question", "What are the treatment options for refractory HLH?")
+    shot(carl, f"{kind}-01-ask")
+    carl.fill("#question", question)
     carl.check("input[name=audience][value=clinician]")
     carl.click("#ask-form button[type=submit]")
     carl.wait_for_url(url + "/articles/*")
     article_url = carl.url.split("?")[0]
     aid = article_url.rsplit("/", 1)[1]
-    assert carl.inner_text("h1") == "What are the treatment options for refractory HLH?"
+    assert carl.inner_text("h1") == question
     assert "pending human review" in carl.inner_text(".caution")
     assert carl.inner_text(".steps [aria-current=step]") == "Submitted"
     assert carl.locator(".article-section h2").count() >= 2
-    shot(carl, "02-article")
+    shot(carl, f"{kind}-02-article")
 
     # switch audience: the page re-renders for patients
     carl.check("#audience-form input[value=patient]")
     carl.wait_for_url("**audience=patient**")
     assert carl.locator("#audience-form input[value=patient]").is_checked()
-    assert "patient explanation" in carl.inner_text("article")
-    shot(carl, "03-audience-patient")
+    if real:
+        assert "not medical advice" in carl.inner_text("article")
+    else:
+        assert "patient explanation" in carl.inner_text("article")
+    shot(carl, f"{kind}-03-audience-patient")
     carl.goto(article_url)
 
     # open a citation: the exact quote and a PubMed/DOI link appear
@@ -108,15 +126,15 @@ def test_review_flow_in_chromium(live, browser):
     assert quote.is_visible()
     assert quote.locator("q.quoted").first.inner_text().strip()
     assert quote.locator("a[href^='https://']").count() >= 1
-    shot(carl, "04-citation-quote")
+    shot(carl, f"{kind}-04-citation-quote")
     carl.keyboard.press("Escape")
 
     # ask a follow-up
-    carl.fill("#fu-question", "What is the dose of emapalumab?")
+    carl.fill("#fu-question", follow_up)
     carl.click("#follow-up-form button[type=submit]")
     carl.wait_for_url(lambda u: "/articles/" in u and aid not in u)
     assert "Follow-up to" in carl.inner_text("article")
-    shot(carl, "05-follow-up")
+    shot(carl, f"{kind}-05-follow-up")
 
     # submit the first article for review
     carl.goto(article_url)
@@ -128,7 +146,7 @@ def test_review_flow_in_chromium(live, browser):
     # a reviewer finds it in the queue and requests changes
     rita = login(browser, url, "rita")
     rita.goto(url + "/review")
-    shot(rita, "06-review-queue")
+    shot(rita, f"{kind}-06-review-queue")
     rita.click(f"a[href='/articles/{aid}']")
     rita.click("#action-start_review")
     rita.wait_for_url("**msg=review**")
@@ -138,17 +156,17 @@ def test_review_flow_in_chromium(live, browser):
     rita.click("#action-request_changes")
     rita.wait_for_url("**msg=changes**")
     assert rita.inner_text("#workflow-state") == "Changes requested"
-    rita.select_option("#comment-target", "1-0")
+    rita.select_option("#comment-target", "0-0")
     rita.fill("#comment-body", "Which trial supports this sentence?")
     rita.click("#comment-form button[type=submit]")
     rita.wait_for_url("**msg=comment**")
     assert "Which trial supports this sentence?" in rita.inner_text(".sentence-comments")
-    shot(rita, "07-changes-requested")
+    shot(rita, f"{kind}-07-changes-requested")
 
     # the author makes a new version (goes Under Review); they cannot approve it themselves
     carl.goto(article_url)
     assert carl.locator("details.revise").get_attribute("open") is not None
-    carl.fill("#revise-question", "What are the treatment options for refractory HLH in adults?")
+    carl.fill("#revise-question", question.rstrip("?") + " in adults?")
     carl.fill("#revise-note", "Restricted to adults as asked.")
     carl.click("#create-version")
     carl.wait_for_url("**msg=version**")
@@ -162,28 +180,28 @@ def test_review_flow_in_chromium(live, browser):
     rita.click("#action-approve")
     rita.wait_for_url("**msg=approved**")
     assert rita.inner_text(".steps [aria-current=step]") == "Approved"
-    shot(rita, "08-approved")
+    shot(rita, f"{kind}-08-approved")
 
     # a reader sees it published: approved, no caution, no review tools
     rhea = login(browser, url, "rhea")
     assert rhea.locator(f"a[href='/articles/{aid}']").count() == 1     # listed on the home page
-    shot(rhea, "09-reader-home")
+    shot(rhea, f"{kind}-09-reader-home")
     rhea.click(f"a[href='/articles/{aid}']")
     assert rhea.inner_text(".steps [aria-current=step]") == "Approved"
     assert rhea.locator(".caution").count() == 0
     assert "Approved by rita" in rhea.inner_text(".approval")
     assert rhea.locator("#review").count() == 0 and rhea.locator("#follow-up-form").count() == 0
     assert "in adults" in rhea.inner_text("h1")
-    shot(rhea, "10-reader-article")
+    shot(rhea, f"{kind}-10-reader-article")
     rhea.goto(url + "/library")
-    shot(rhea, "11-library")
+    shot(rhea, f"{kind}-11-library")
 
     # phone-sized screen and print media still show the article
     phone = browser.new_context(viewport={"width": 390, "height": 844}, storage_state=rhea.context.storage_state())
     pp = phone.new_page()
     pp.goto(article_url)
     assert pp.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    shot(pp, "12-phone-article")
+    shot(pp, f"{kind}-12-phone-article")
     pp.emulate_media(media="print")
     assert not pp.locator("header.site").is_visible() and pp.locator("article h1").is_visible()
     phone.close()
@@ -192,7 +210,7 @@ def test_review_flow_in_chromium(live, browser):
     admin = login(browser, url, "admin")
     admin.goto(url + "/admin")
     assert "Audit log" in admin.inner_text("main")
-    shot(admin, "13-admin")
+    shot(admin, f"{kind}-13-admin")
     admin.click("form.logout button")
     admin.wait_for_url("**/login**")
 
