@@ -30,7 +30,7 @@ class Engine:
         self.settings = settings or load_settings()
         self.settings.ensure_home()
         self.store = CorpusStore(self.settings.db_path)
-        self.retriever = Retriever(self.store)
+        self.retriever = Retriever(self.store, embed=self.settings.embed)
         self._lock = threading.RLock()   # one SQLite connection: serialise access from server threads
         self._articles = None
         if self.settings.load_default_corpus:
@@ -45,8 +45,8 @@ class Engine:
 
         summary = IngestSummary()
         with self._lock:
-            Ingestor(self.store, self.settings).ingest_documents(read_open_medicine(), summary, progress=progress,
-                                                                 label="open-medicine")
+            Ingestor(self.store, self.settings, on_added=self._embed_added).ingest_documents(
+                read_open_medicine(), summary, progress=progress, label="open-medicine")
             self.store.set_meta("default_corpus_loaded", "1")
         return summary
 
@@ -60,7 +60,7 @@ class Engine:
         summary = IngestSummary()
         t0 = time.perf_counter()
         with self._lock:
-            ingestor = Ingestor(self.store, self.settings)
+            ingestor = Ingestor(self.store, self.settings, on_added=self._embed_added)
             for f, docs in read_files([Path(p) for p in paths], fmt, mapping, summary, self.settings.max_file_bytes):
                 ingestor.ingest_documents(docs, summary, overrides, progress, label=f.name)
         summary.seconds = time.perf_counter() - t0
@@ -79,24 +79,53 @@ class Engine:
             return self.store.corpus_state()
 
     # ---- retrieval and answers ----
-    def search(self, query: str, top_k: int = 10) -> list[SearchHit]:
+    def search(self, query: str, top_k: int = 10, mode: str | None = None) -> list[SearchHit]:
+        """Ranked passages; mode bm25|dense|hybrid (default: hybrid when passages have embeddings, else bm25).
+        The mode that ran and any note (e.g. why it fell back to bm25) are in retriever.last_mode/last_note."""
         query = self._check_question(query, "query")
+        if mode is not None and mode not in ("bm25", "dense", "hybrid"):
+            raise InputError("--mode", f"unknown mode {mode!r}; expected bm25, dense or hybrid")
         with self._lock:
-            return self.retriever.search(query, top_k=top_k, candidates=max(self.settings.candidates, top_k))
+            return self.retriever.search(query, top_k=top_k, candidates=max(self.settings.candidates, top_k),
+                                         mode=mode)
 
     def ranker(self, name: str) -> Callable[[str], list[str]]:
         """A function question -> ranked document ids (for evaluation), for retriever bm25|dense|hybrid."""
         if name not in ("bm25", "dense", "hybrid"):
             raise InputError("--retriever", f"unknown retriever {name!r}; expected bm25, dense or hybrid")
         if name != "bm25":
-            raise InputError("--retriever", f"{name} retrieval is not available in this build")
+            with self._lock:
+                ok, note = self.retriever.dense_status()
+            if not ok:
+                raise InputError("--retriever", f"{name} retrieval is not available: {note}")
 
         def rank(question: str) -> list[str]:
             with self._lock:
-                hits = self.retriever.search(question, top_k=300, candidates=300)
+                hits = self.retriever.search(question, top_k=100, candidates=100, mode=name)
             return [h.document_id for h in hits]
 
         return rank
+
+    def embed_missing(self, progress: Callable[[int, int], None] | None = None,
+                      should_stop: Callable[[], bool] | None = None) -> tuple[int, int]:
+        """Give every passage without a vector one (cached vectors are reused, never recomputed); commits in
+        batches, so an interrupted run resumes. Returns (passages given a vector, vectors computed)."""
+        if not self.settings.embed:
+            raise InputError("index", "embeddings are turned off (--no-embed or CURBSIDE_NO_EMBED)")
+        embedder = self.retriever.embedder()
+        with self._lock:
+            return self.retriever.vectors.embed_missing(embedder.encode, progress=progress, should_stop=should_stop)
+
+    def _embed_added(self, docs: list[Document]) -> None:
+        """Ingest hook: embed the passages of a just-committed batch of documents (skipped without the model)."""
+        from curbside.retrieve import embed
+
+        if not self.settings.embed or not docs or not embed.available():
+            return
+        vectors = self.retriever.vectors
+        items = vectors.missing_for([d.id for d in docs])
+        for s in range(0, len(items), 256):
+            vectors.embed_batch(items[s:s + 256], self.retriever.embedder().encode)
 
     def ask(self, question: str, *, audience: str = "clinician", follow_up_of: str | None = None,
             save: bool = True, user: str | None = None) -> Article:
@@ -143,7 +172,7 @@ class Engine:
         def cite(doc) -> int:
             return numbers[doc.id]
 
-        article.evidence_table = build_evidence_table(relevant, cite)
+        article.evidence_table = build_evidence_table(self.store, relevant, cite)
 
     def _suggest(self, parsed, article: Article) -> list[str]:
         interventions = [it.label for s in article.sections if s.kind == "options" for it in s.items if it.label]

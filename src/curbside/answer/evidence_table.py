@@ -14,40 +14,50 @@ COLUMN_TITLES = {"patients": "N", "complete_response": "CR", "partial_response":
                  "dosing": "Dosing", "adverse_events": "Adverse events"}
 
 
-def build_evidence_table(hits: list[SearchHit], cite, interventions: list[str] | None = None,
-                         max_rows: int = 12) -> list[EvidenceRow]:
-    """`cite(document) -> n` assigns reference numbers (only documents with a shown row get one)."""
+_CACHE: dict[str, list] = {}
+
+
+def _document_rows(store, doc_id: str, content_hash: str) -> tuple[list, list]:
+    """Outcome rows of a whole document (tables span passages, so extraction runs on the full text), cached."""
     from curbside.answer.outcomes import extract_outcomes, merge_rows
 
-    rows_by_doc: dict[str, list] = {}
-    docs = {}
-    passages: dict[str, list] = {}
-    for h in hits:
-        p = h.passage
-        found = extract_outcomes(p.text, base_offset=p.start, source_id=p.id, interventions=interventions or None)
-        if found:
-            rows_by_doc.setdefault(p.document_id, []).extend(found)
-            docs[p.document_id] = h.document
-            passages.setdefault(p.document_id, []).append(p)
+    key = f"{doc_id}:{content_hash}"
+    if key not in _CACHE:
+        doc = store.get_document(doc_id)
+        rows = merge_rows(extract_outcomes(doc.text, source_id=doc_id)) if doc else []
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        _CACHE[key] = rows
+    return _CACHE[key], store.passages_of(doc_id)
+
+
+def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, max_rows: int = 12) -> list[EvidenceRow]:
+    """`cite(document) -> n` gives the reference number of a cited document."""
     out: list[EvidenceRow] = []
-    for doc_id, rows in rows_by_doc.items():
-        for row in merge_rows(rows):
+    docs = {}
+    for h in hits:
+        docs.setdefault(h.document_id, h.document)
+    for doc_id, doc in list(docs.items())[:max_docs]:
+        rows, passages = _document_rows(store, doc_id, doc.content_hash)
+        for row in rows:
             cells: dict[str, TableCell] = {}
             for col in COLUMNS:
                 cell = getattr(row, col, None)
                 if cell is None:
                     continue
-                src = next((p for p in passages[doc_id] if p.start <= cell.start and cell.end <= p.end
+                src = next((p for p in passages if p.start <= cell.start and cell.end <= p.end
                             and p.text[cell.start - p.start:cell.end - p.start] == cell.value), None)
                 if src is None:
-                    continue   # not traceable: never shown
+                    continue   # not traceable to one passage: never shown
                 cells[col] = TableCell(value=cell.value, quote=Quote(
                     document_id=doc_id, passage_id=src.id, text=cell.value, start=cell.start, end=cell.end))
             numeric = {"patients", "complete_response", "partial_response", "no_response", "overall_response",
                        "survival"} & set(cells)
             if not numeric:
                 continue
-            out.append(EvidenceRow(intervention=row.intervention, citation=cite(docs[doc_id]), cells=cells))
+            study = getattr(row, "study", None)
+            label = row.intervention + (f" ({study.value})" if study is not None else "")
+            out.append(EvidenceRow(intervention=label, citation=cite(doc), cells=cells))
             if len(out) >= max_rows:
                 return out
     return out

@@ -190,6 +190,11 @@ class CorpusStore:
             f"WHERE rowid IN ({q})", rowids).fetchall()
         return {r["rowid"]: _passage(r) for r in rows}
 
+    def passages_of(self, document_id: str) -> list[Passage]:
+        rows = self.conn.execute("SELECT rowid, id, document_id, ordinal, section, kind, page, [start], [end], text "
+                                 "FROM passages WHERE document_id = ? ORDER BY ordinal", (document_id,)).fetchall()
+        return [_passage(r) for r in rows]
+
     def get_passage(self, passage_id: str) -> Passage | None:
         r = self.conn.execute("SELECT rowid, id, document_id, ordinal, section, kind, page, [start], [end], text "
                               "FROM passages WHERE id = ?", (passage_id,)).fetchone()
