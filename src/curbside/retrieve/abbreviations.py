@@ -51,7 +51,8 @@ BUILTIN: dict[str, list[str]] = {
     "HBV": ["hepatitis B virus"], "HCV": ["hepatitis C virus"], "XLP": ["X-linked lymphoproliferative disease"],
 }
 
-_PAREN = re.compile(r"([A-Za-z][\w\-]*(?:[ \-][\w\-]+){0,7})\s*\(([A-Za-z][A-Za-z0-9\-]{1,9}s?)\)")
+_PAREN = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9}s?)\)")
+_WORDS_BEFORE = re.compile(r"[\w\-]+")
 _LIST = re.compile(r"\b([A-Z][A-Za-z0-9\-]{1,9}),\s+([a-z][a-z0-9\-]*(?:[ ,\-]+(?:and )?[a-z0-9\-]+){0,7})(?=;|\.|$)")
 
 
@@ -84,13 +85,15 @@ def _trim_long(short: str, words: list[str]) -> str:
 def find_definitions(text: str) -> list[tuple[str, str]]:
     out: dict[tuple[str, str], None] = {}
     for m in _PAREN.finditer(text):
-        long_part, short = m.group(1), m.group(2)
+        short = m.group(1)
+        long_part = " ".join(_WORDS_BEFORE.findall(text[max(0, m.start() - 120):m.start()])[-8:])
         if not any(ch.isupper() for ch in short) or len(short) > 10:
             continue
         long = _trim_long(short.rstrip("s") if short.endswith("s") and short[:-1].isupper() else short, long_part.split())
         if long and len(long) > len(short) + 2:
             out[(short, long)] = None
-    for m in _LIST.finditer(text):
+    at = text.find("Abbreviations")
+    for m in (_LIST.finditer(text, at, at + 3000) if at >= 0 else ()):
         short, long = m.group(1), m.group(2).strip(" ,")
         if short.isupper() or any(ch.isupper() for ch in short[1:]):
             if _initials_match(short, long) or len(long.split()) >= 2 and long[0].lower() == short[0].lower():

@@ -141,8 +141,8 @@ class CorpusStore:
 
     # ---- reads ----
     def corpus_state(self) -> str:
-        docs, passages = self.counts()
-        return f"v{self.get_meta('corpus_version', '0')}-d{docs}-p{passages}"
+        """Changes whenever a document is added or removed (a counter bumped in the same transaction)."""
+        return f"v{self.get_meta('corpus_version', '0')}"
 
     def counts(self) -> tuple[int, int]:
         d = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
