@@ -25,6 +25,7 @@ from .conftest import make_pdf
     ("records.json", b'{"text": "x"}\n{"text": "y"}\n', "jsonl"),
     ("download", b"%PDF-1.4\n...", "pdf"),
     ("scan.txt", b"%PDF-1.7\n...", "pdf"),
+    ("mentions.jsonl", b'{"text": "a file that starts with %PDF-1.4 is a PDF"}\n', "jsonl"),
 ])
 def test_detect_format(tmp_path, name, content, fmt):
     f = tmp_path / name

@@ -30,6 +30,14 @@ def test_clean_text_title_and_headings(tmp_path):
     ]
 
 
+def test_pipe_table_in_plain_text(tmp_path):
+    f = tmp_path / "doses.txt"
+    f.write_text("Doses\n\n| Drug | Dose |\n|---|---|\n| Anakinra | 2 mg/kg/day |\n\nGive with food.\n")
+    doc = _one(f)
+    assert [(s.kind, s.text) for s in doc.sections] == [
+        ("table", "Drug | Dose\nAnakinra | 2 mg/kg/day"), ("text", "Give with food.")]
+
+
 def test_title_falls_back_to_file_name(tmp_path):
     f = tmp_path / "notes_2024.txt"
     f.write_text("This file starts with a sentence.\n\nAnd goes on.\n")

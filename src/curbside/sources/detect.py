@@ -39,7 +39,7 @@ def _extension(path: Path) -> str:
 def sniff(head: bytes) -> str | None:
     """The format that the first bytes of a file prove, or None."""
     body = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    if body.startswith(b"%PDF-") or head[:1024].find(b"%PDF-") != -1 and not body[:1].isalpha():
+    if body.startswith(b"%PDF-"):
         return "pdf"
     if body.startswith(b"<") and (b"<PubmedArticleSet" in head or b"<PubmedArticle" in head
                                   or b"<PubmedBookArticle" in head):

@@ -3,7 +3,8 @@
 Two modes:
 
 - **clean** text (one paragraph per line, as typed): blank lines separate blocks, a short stand-alone line that
-  looks like a heading ("Abstract", "Results", "2.1 Dosing") titles the blocks after it, line breaks are kept.
+  looks like a heading ("Abstract", "Results", "2.1 Dosing") titles the blocks after it, line breaks are kept,
+  a block of "| a | b |" lines is a ``kind="table"`` section.
 - **ocr** text (lines cut at a fixed width: OCR output, text extracted from PDFs): page furniture is dropped,
   lines are re-flowed into paragraphs (re-joining hyphenated words), numbered and ALL-CAPS headings become section
   titles, a "TABLE n" caption and the column-like blocks after it become one ``kind="table"`` section, an
@@ -72,6 +73,11 @@ def clean_sections(text: str, *, page: int | None = None) -> list[SourceSection]
         elif ocr.is_abbreviations(lines[0]):
             flush()
             sections.append(SourceSection(" ".join(lines), title="Abbreviations", kind="abbreviations", page=page))
+        elif len(lines) >= 2 and all(ln.startswith("|") for ln in lines):     # a Markdown-style pipe table
+            flush()
+            rows = [" | ".join(c.strip() for c in ln.strip("|").split("|")) for ln in lines
+                    if not re.fullmatch(r"[|:\-\s]+", ln)]
+            sections.append(SourceSection("\n".join(rows), title=title, kind="table", page=page))
         else:
             buf.append("\n".join(lines))
     flush()

@@ -99,7 +99,7 @@ def read_medline(path: Path, *, on_error: ErrorCallback | None = None) -> Iterat
             try:
                 if bad:
                     raise bad
-                yield _record(fields, f"{path} record {n} (line {start_line})")
+                yield _record(fields, f"{path} record {n} at line {start_line}")
             except InputError as exc:
                 errors(exc)
         bad = None

@@ -48,23 +48,24 @@ def _value(record: dict, name: str) -> str:
     return v.strip() if isinstance(v, str) else ""    # normalised once, by read_path
 
 
-_LONG_WORD = re.compile(r"[A-Za-z][\w'’-]{3,}")
+_LONG_WORD = re.compile(r"\b[A-Za-z][\w'’-]{3,}")
+_CAPITAL_WORD = re.compile(r"\b[A-Z][\w'’-]{3,}")
+# a line of 3-91 characters starting with a capital and not ending in punctuation (possessive: long lines fail fast)
+_CANDIDATE = re.compile(r"^[ \t]*+([A-Z][^\n]{2,89}+)(?<![.:;,?!)])(?<![.:;,?!)] )$", re.M)
 
 
 def _is_subheading(s: str) -> bool:
     """A Title-Case line without end punctuation ("Diagnosis and Staging"), not a list item in sentence case."""
+    s = s.strip()
     if not (2 < len(s) <= 90) or s[-1] in ".:;,?!)" or not s[0].isupper():
         return False
-    words = _LONG_WORD.findall(s)
-    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
-
-
-_CANDIDATE = re.compile(r"^[ \t]*+([A-Z][^\n]{2,89}+)$", re.M)   # possessive: long lines fail fast
+    words = len(_LONG_WORD.findall(s))
+    return words > 0 and len(_CAPITAL_WORD.findall(s)) >= 0.6 * words
 
 
 def recommendation_sections(text: str, *, field_title: str = RECOMMENDATIONS_FIELD) -> list[SourceSection]:
     """Split the "Major Recommendations" text at its sub-headings; consecutive sub-headings nest ("A: B")."""
-    heads = [m for m in _CANDIDATE.finditer(text) if _is_subheading(m.group(1).rstrip())]
+    heads = [m for m in _CANDIDATE.finditer(text) if _is_subheading(m.group(1))]
     sections: list[SourceSection] = []
     title, pending, pos = field_title, [], 0
     for m in heads + [None]:

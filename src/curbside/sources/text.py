@@ -33,7 +33,7 @@ def read_text_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
 def _title_line(line: str) -> bool:
     s = line.strip()
-    return (0 < len(s) <= 200 and s[-1] not in ".,;:" and not ocr.heading(s, caps=False)
+    return (0 < len(s) <= 150 and s[-1] not in ".,;:" and not ocr.heading(s, caps=False)
             and not ocr.is_furniture(s) and not ocr.is_abbreviations(s) and not s.startswith(("|", "- ", "* ")))
 
 
