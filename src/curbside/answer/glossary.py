@@ -78,28 +78,27 @@ def _insert_pos(text: str, end: int) -> int:
 
 
 def find_terms(sentence: str, limit: int = 3, seen: set[str] | None = None) -> list[Gloss]:
-    """Glossary terms in the sentence, in order, longest match first, each term once. Terms whose glossary entry
-    (or surface form, lowercased) is in ``seen`` are skipped; the terms returned are added to ``seen``."""
+    """Glossary terms in the sentence, longest match first, each term once, in sentence order. When there are more
+    than ``limit``, the longest (most technical) terms are kept. Terms whose glossary entry (or surface form,
+    lowercased) is in ``seen`` are skipped; the terms returned are added to ``seen``."""
     idx, longest = _index()
     gloss = load_glossary()
     toks = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(sentence)]
-    out: list[Gloss] = []
+    found: list[tuple[Gloss, str]] = []
     used: set[str] = set()
     i = 0
     blocked_until = 0
-    while i < len(toks) and len(out) < limit:
+    while i < len(toks):
         match = None
         for n in range(min(longest, len(toks) - i), 0, -1):
             span = toks[i:i + n]
             if any(not _JOIN.fullmatch(sentence[a[1]:b[0]]) for a, b in zip(span, span[1:])):
                 continue
             words = [t[2] for t in span]
-            for last in _singulars(words[-1]):
-                term = idx.get(" ".join(words[:-1] + [last]))
-                if term:
-                    match = (n, term)
-                    break
-            if match:
+            term = next((idx[k] for k in (" ".join(words[:-1] + [w]) for w in _singulars(words[-1])) if k in idx),
+                        None)
+            if term:
+                match = (n, term)
                 break
         if not match:
             i += 1
@@ -111,16 +110,16 @@ def find_terms(sentence: str, limit: int = 3, seen: set[str] | None = None) -> l
         if start < blocked_until or (start > 0 and (sentence[start - 1].isalnum() or sentence[start - 1] in "-_/")) \
                 or (end < len(sentence) and sentence[end] in "-_/"):
             continue             # inside an abbreviation bracket we explain past, or part of a longer token
+        blocked_until = _insert_pos(sentence, end)
         if term in used or (seen is not None and (term in seen or surface.lower() in seen)):
             continue
         used.add(term)
-        out.append(Gloss(term=surface, start=start, end=end, explanation=gloss[term]))
-        blocked_until = _insert_pos(sentence, end)
+        found.append((Gloss(term=surface, start=start, end=end, explanation=gloss[term]), term))
+    keep = sorted(found, key=lambda gt: -len(gt[1]))[:limit]
+    out = [g for g, _ in sorted(keep, key=lambda gt: gt[0].start)]
     if seen is not None:
-        for g in out:
-            seen.add(g.term.lower())
-            seen.add(idx[_key(g.term)] if _key(g.term) in idx else g.term.lower())
-        seen.update(used)
+        for g, term in keep:
+            seen.update((g.term.lower(), term))
     return out
 
 

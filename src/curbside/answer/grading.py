@@ -12,7 +12,8 @@ of a sentence or line, when the text declares a grading scheme, and never after 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 _I = re.I
 _Q = r"(?:very[\s-]*low|high|moderate|low)"
@@ -20,12 +21,13 @@ _SYM = r"(?:\s*[⨁⊕+]{1,4}[O○◯0]{0,3})?"
 _LOE = r"(?:[A-C](?:-(?:R|NR|LD|EO))?|[1-5](?:\+\+|\+|-|–|[a-c])?|(?:IV|V|I{1,3})[a-cA-C]?|U|EO)"
 _CODE = rf"(?:[12][A-C]|[A-D][1-3]?(?:/[A-D][1-3]?)?|{_LOE}|GPP|X)"
 _WORDV = (r"(?:strong(?:ly)?|weak|conditional|very\s+low|high|moderate|low|insufficient|limited|inconclusive|fair|"
-          r"good|poor|(?:formal\s+|expert\s+)?consensus(?:\s+opinion)?|expert\s+opinion|(?:no\s+)?recommendation|standard|"
-          r"option|imperative|not\s+graded)"
-          r"(?:[\s-]+(?:quality|certainty))?(?:\s+(?:evidence|recommendation|for|against))?")
-_SKEY = (r"grades?\s+of\s+recommendations?|recommendation\s+(?:grade|strength|level|class|category|rating)|"
-         r"strength\s+of\s+(?:the\s+)?recommendations?|strength|policy\s+level|"
-         r"USPSTF\s+grade|SOR|COR|GR")
+          r"good|poor|intermediate|(?:formal\s+|informal\s+|expert\s+)?consensus(?:\s+opinion)?|expert\s+opinion|"
+          r"(?:no\s+)?recommendation|standard|option|imperative|not\s+graded)"
+          r"(?:\s+(?:positive|negative))?(?:[\s-]+(?:quality|certainty))?"
+          r"(?:\s+(?:evidence|recommendation|for|against))?")
+_SKEY = (r"grades?\s+of\s+recommendations?|grade\s+recommendation|"
+         r"recommendation\s+(?:grade|strength|level|class|category|rating)|"
+         r"strength\s+of\s+(?:the\s+)?recommendations?|strength|policy\s+level|USPSTF\s+grade|SOR|COR|GR")
 _QKEY = (r"levels?\s+of\s+evidence|evidence\s+(?:level|grade|quality|rating|category|strength(?:\s+grade)?)|"
          r"(?:quality|certainty|strength)\s+of\s+(?:the\s+)?evidence(?:\s+for\s+\w+)?|aggregate\s+evidence\s+quality|"
          r"level\s+of\s+confidence\s+in\s+(?:the\s+)?evidence|level\s+of\s+certainty|LOE|LE|BEL|QOE|SOE")
@@ -34,16 +36,19 @@ _CLASS = r"(?:I|IIa|IIb|II|III|IV|[1-3][ab]?)(?:\s*:\s*(?:harm|no\s+benefit))?"
 
 # (regex, slot, scheme, strong?)  slot: s=strength q=quality c=code x=extra
 _COMPONENTS: list[tuple[re.Pattern, str, str, bool]] = [(re.compile(p, f), s, sc, st) for p, f, s, sc, st in [
-    (rf"(?P<v>strong|weak|conditional|discretionary|moderate)\s+recommendations?(?:\s+(?:for|against|in\s+favou?r(?:\s+of)?))?"
+    (r"(?P<v>strong|weak|conditional|discretionary|moderate)\s+recommendations?"
+     r"(?:\s+(?:for|against|in\s+favou?r(?:\s+of)?))?"
      r"(?:\s+(?:the\s+)?(?:use\s+of\s+)?(?:an?\s+|the\s+)?(?:intervention|treatment|test|it))?", _I, "s", "GRADE", True),
     (r"(?P<v>strong|weak|conditional)\s+(?:for|against)", _I, "s", "GRADE", True),
+    (r"(?P<v>(?:strong|weak|conditional|moderate)\s+recommendation|recommendation|option)\s+based\s+on\s+"
+     r"[^.;()\[\]]{3,160}", _I, "s", "AAO-HNS", True),
     (r"(?P<v>Strong|Weak|Conditional|strong|weak|conditional)", 0, "s", "GRADE", False),
     (rf"(?P<v>{_Q})(?:\s*(?:to|-|–|/)\s*{_Q})?[\s-]*(?:quality|certainty|level|strength)(?:\s+(?:of\s+)?(?:the\s+)?"
      rf"evidence)?{_SYM}", _I, "q", "GRADE", True),
     (rf"(?P<v>{_Q})(?:\s*(?:to|-|–|/)\s*{_Q})?\s+evidence{_SYM}", _I, "q", "GRADE", True),
     (rf"(?P<v>{_Q})\s*[⨁⊕][⨁⊕O○◯0]{{3}}", _I, "q", "GRADE", True),
     (rf"(?:{_QKEY})\s*[:=]\s*(?P<v>{_Q})\s+to\s+{_Q}", _I, "q", "key", True),
-    (rf"(?P<v>{_Q})", _I, "q", "GRADE", False),
+    (rf"(?P<v>{_Q})(?:\s*(?:to|-|–|/)\s*{_Q})?", _I, "q", "GRADE", False),
     (rf"(?:{_SKEY})(?:\s*(?:[:=\-–]|is)\s*|\s+)(?P<v>{_CODE}|{_WORDV})", _I, "s", "key", True),
     (rf"(?:{_QKEY})(?:\s*(?:[:=\-–]|is)\s*|\s+)(?:grade\s+|level\s+)?(?P<v>{_CODE}|{_WORDV})", _I, "q", "key", True),
     (rf"class\s*(?:[:=\-–]\s*)?(?P<v>{_CLASS})", _I, "s", "ACC/AHA", True),
@@ -61,6 +66,8 @@ _COMPONENTS: list[tuple[re.Pattern, str, str, bool]] = [(re.compile(p, f), s, sc
      r"no\s+recommendation|I\s+statement)", _I, "s", "consensus", True),
     (r"(?P<v>GPP\s*\d*|GCP|PP|EO|✓|√)", 0, "s", "consensus", True),
     (r"(?P<v>[A-D])\s+recommendation", 0, "s", "letter", True),
+    (r"(?P<v>systematic\s+review|meta-analysis|randomized\s+controlled\s+trial|cohort\s+study|case-control\s+study|"
+     r"case\s+series|reference|guideline|low\s+quality\s+evidence)", _I, "q", "design", False),
     (r"(?P<v>Standard|Recommendation|Option|standard|recommendation|option)", 0, "s", "AUA", False),
     (r"(?P<v>Imperative|Conditional|imperative|conditional)", 0, "x", "AND", True),
     (r"(?P<v>Fair|Consensus)", 0, "s", "AND", False),
@@ -70,21 +77,25 @@ _COMPONENTS: list[tuple[re.Pattern, str, str, bool]] = [(re.compile(p, f), s, sc
     (r"(?P<v>[12][A-D])", 0, "c", "ACCP", False),
     (r"(?P<v>[A-E][\s-]?(?:I{1,3}|IV)[a-c]?)", 0, "c", "IDSA", False),
     (r"(?P<v>[A-D])", 0, "s", "letter", False),
-    (r"(?P<v>(?:I{1,3}|IV)-?[A-D]|II-[1-3][A-D]?|(?:IV|V|I{1,3})[A-C]?|[1-4](?:\+\+|\+|-|–))", 0, "q", "roman", False),
+    (r"(?P<v>(?:I{1,3}|IV)-?[A-D]|II-[1-3][A-D]?|(?:IV|V|I{1,3})[A-C]?|[1-4](?:\+\+|\+|-|–))", 0, "q", "roman",
+     False),
 ]]
 _SEP = re.compile(r"\s+(?:based\s+on|with|supported\s+by)\s+|\s+[-–—/]\s+")
 _GROUP = re.compile(r"[(\[]([^()\[\]\n]{1,140})[)\]]")
-_CITATION = re.compile(r"[(\[][^()\[\]\n]*(?:\b(?:1[89]|20)\d\d\b|\bet al\b|^\s*see\b|^[\s\d,–-]+$)[^()\[\]\n]*[)\]]", _I)
+_CITATION = re.compile(
+    r"[(\[][^()\[\]\n]*(?:\b(?:1[89]|20)\d\d\b|\bet al\b|^\s*see\b|^[\s\d,–-]+$)[^()\[\]\n]*[)\]]", _I)
 _NOT_BEFORE = re.compile(
     r"\b(?:fig(?:ure)?s?|tables?|types?|groups?|hepatitis|vitamins?|class|stages?|grade|phases?|steps?|appendix|box|"
     r"levels?|category|zones?|arms?|parts?|sections?|criteri(?:on|a)|questions?|variants?|schedules?|lists?|factors?|"
     r"proteins?|complex|leads?|cohorts?|panels?|plans?|options?|tiers?|h(?:a)?emophilia|influenza|intravenous(?:ly)?|"
-    r"vessels?|segments?|sites?|visits?|doses?|trials?|studies|study|patients?|cases?|(?-i:[A-Z]{2,}))\W*$", _I)
+    r"vessels?|segments?|sites?|visits?|doses?|trials?|studies|study|patients?|cases?)[\s\-–]*$", _I)
 _DECLARES = re.compile(
     r"grades?\s+of\s+recommendation|strength\s+of\s+(?:the\s+)?(?:recommendation|evidence)|levels?\s+of\s+evidence|"
     r"quality\s+of\s+(?:the\s+)?evidence|evidence\s+(?:level|grade|quality)|recommendation\s+grade|rating\s+scheme", _I)
-_TAIL = re.compile(r"(?m)(?<=[.!?)\]] )\s*([A-Z][^.()\[\]\n]{1,120}?)[\s.]*$")
-_NEW_ITEM = re.compile(r"\b(?:should|must|recommends?|suggests?)\b|^(?:[A-Z]?\d+[a-z]?\s*[.:)]|Recommendation\s+\d)", re.I)    # "... surgery. Level 3 ."
+_TAIL = re.compile(r"(?m)(?<=[.!?)\]] )\s*([A-Z][^.()\[\]\n]{1,120}?)[\s.]*$")    # "... surgery. Level 3 ."
+DEFINITIONS = re.compile(r"(?i)definitions?\b|rating schemes?\b|grades? of recommendation|levels? of evidence")
+_NEW_ITEM = re.compile(r"\b(?:should|must|recommends?|suggests?)\b|^(?:[A-Z]?\d+[a-z]?\s*[.:)]|Recommendation\s+\d)",
+                       re.I)
 _INLINE = [re.compile(p, f) for p, f in [
     (r"\bGrade\s+[12][A-C]\b", 0),
     (rf"\bClass\s+{_CLASS}\s*[;,]\s*(?:LOE|Level\s+of\s+Evidence)\s*:?\s*{_LOE}\b", 0),
@@ -96,8 +107,9 @@ _INLINE = [re.compile(p, f) for p, f in [
     (r"\b(?:Grade\s+)?[A-D]\s+recommendation\b", 0),
 ]]
 _LEADING = re.compile(
-    r"(?m)^[ \t]*(?:[-*•]\s+)?(?:(?P<c>GPP\s*\d*|GCP|PP|✓|√|Grade\s+[A-D1-2][A-C]?|Level\s+[A-C]\s+recommendations?|"
-    r"(?:Strong|Weak|Conditional)\s+recommendation|Good\s+practice\s+point)\s*(?:[-–—:.]\s+)|(?P<b>[A-D])(?:\s+[-–—]|\s*:)\s+)(?=\S)")
+    r"(?m)^[ \t]*(?:[-*•]\s+)?(?:(?P<c>GPP\s*\d*|GCP|PP|✓|√|Grade\s+[A-D1-2][A-C]?|Level\s+[A-C]\s+recommendations?"
+    r"|(?:Strong|Weak|Conditional)\s+recommendation|Good\s+practice\s+point)\s*(?:[-–—:.]\s+)"
+    r"|(?P<b>[A-D])(?:\s+[-–—]|\s*:)\s+)(?=\S)")
 
 
 @dataclass
@@ -136,6 +148,8 @@ def _parse(content: str, lenient: bool = False) -> tuple[str, str, str, bool] | 
                 loose += 1       # "(Type: recommendation; Strength of Evidence: adequate, balance unknown; ...)"
                 continue
             return None
+        if slot == "s" and "s" in slots and re.fullmatch(r"(?i)imperative|conditional", piece):
+            slot, st = "x", True                         # AND: "Weak , Conditional" (strength, statement type)
         nstrong += st
         if slot in slots and slot != "x":
             if lenient:
@@ -149,8 +163,7 @@ def _parse(content: str, lenient: bool = False) -> tuple[str, str, str, bool] | 
         return None
     if loose and (len([k for k in slots if k != "x"]) < 2 or nstrong < 2 or loose > len(slots)):
         return None
-    if len(slots) > 1 and not set(slots) <= {"x"}:
-        strong = strong or len([k for k in slots if k != "x"]) > 1
+    strong = strong or len([k for k in slots if k != "x"]) > 1
     s, q, c = slots.get("s", ""), slots.get("q", ""), slots.get("c", "")
     scheme = next((x for x in schemes if x not in ("", "letter", "roman")), schemes[0] or "letter")
     m = re.fullmatch(r"[+\-–]?([12])([A-D])", c) or (re.fullmatch(r"([12])([A-D])", s) if not q else None) \
@@ -200,12 +213,19 @@ def _bare_ok(text: str, gs: int, ge: int) -> bool:
         return False                                     # an abbreviation: "infective endocarditis (IE)"
     if not text[ls:gs].strip():                          # at line start: a leading code "[A] Offer ..."
         return text[gs] == "[" and bool(text[ge:_line_bounds(text, ge)[1]].strip())
+    if text[gs] == "[" and re.match(r"\s*(?:[,;]|and\b|or\b)", text[ge:]):
+        return True                                      # "... continuation pharmacotherapy [ I ], with ..."
     return _sentence_final(text, ge)
 
 
 def find_labels(text: str, scheme_declared: bool | None = None) -> list[StrengthLabel]:
     """All strength/quality labels in text, in order. Bare codes count only when a scheme is declared (None:
     detect it from the text: scheme wording, another label, or two or more bare codes)."""
+    return [replace(lab) for lab in _labels(text, scheme_declared)]
+
+
+@lru_cache(maxsize=32)
+def _labels(text: str, scheme_declared: bool | None) -> tuple[StrengthLabel, ...]:
     found: list[StrengthLabel] = []
     bare: list[StrengthLabel] = []
     taken: list[tuple[int, int]] = []
@@ -228,7 +248,7 @@ def find_labels(text: str, scheme_declared: bool | None = None) -> list[Strength
         elif p and _bare_ok(text, m.start(), m.end()):
             add(m.start(1), m.end(1), p, "group", bare)
     for m in _TAIL.finditer(text):
-        p = _parse(m.group(1))
+        p = _parse(m.group(1), lenient=True)
         if p and p[3]:
             add(m.start(1), m.end(1), p, "group")
     pos = 0
@@ -262,10 +282,10 @@ def find_labels(text: str, scheme_declared: bool | None = None) -> list[Strength
                 lab.role = "heading"
         elif lab.role == "group" and text[_line_bounds(text, lab.start)[0]:].startswith("#"):
             lab.role = "heading"
-    return sorted(found, key=lambda x: x.start)
+    return tuple(sorted(found, key=lambda x: x.start))
 
 
-def _merge(text: str, labels: list[StrengthLabel], first: StrengthLabel) -> StrengthLabel:
+def _merge(text: str, labels: tuple[StrengthLabel, ...], first: StrengthLabel) -> StrengthLabel:
     """Join a label with complementary ones right after it ("..., moderate-quality evidence (1B)", two lines)."""
     out = first
     i = labels.index(first)
@@ -291,7 +311,7 @@ def _only_filler(s: str) -> bool:
 def label_for_sentence(text: str, start: int, end: int, scheme_declared: bool | None = None) -> StrengthLabel | None:
     """The label attached to the sentence text[start:end]: inside it at its end, right after it (same line or the
     next label line), elsewhere inside it, a leading code of its line, or a heading label above it."""
-    labels = [lab for lab in find_labels(text, scheme_declared)]
+    labels = _labels(text, scheme_declared)
     if not labels:
         return None
     s = start
@@ -324,7 +344,7 @@ def label_for_sentence(text: str, start: int, end: int, scheme_declared: bool | 
                                       (line_final and not [x for x in labels if ls <= x.start < end])):
             return _with(_merge(text, labels, lab), heading)
     elif not [x for x in labels if ls <= x.start < le]:
-        lab = _scan_forward(text, labels, le)
+        lab = _scan_forward(text, labels, le, list_mode=text[ls:le].rstrip().endswith(":"))
         if lab:
             return _with(lab, heading)
     if inside:
@@ -336,24 +356,31 @@ def label_for_sentence(text: str, start: int, end: int, scheme_declared: bool | 
     return heading
 
 
-def _scan_forward(text: str, labels: list[StrengthLabel], le: int) -> StrengthLabel | None:
-    pos, lines = le + 1, 0
-    while pos < len(text) and lines < 6 and pos - le < 1500:
+def _scan_forward(text: str, labels: tuple[StrengthLabel, ...], le: int, list_mode: bool = False) \
+        -> StrengthLabel | None:
+    """A label line after the sentence's block (rationale lines, or the items of a list the sentence opens)."""
+    pos, lines, limit = le + 1, 0, (80, 6000) if list_mode else (6, 1500)
+    while pos < len(text) and lines < limit[0] and pos - le < limit[1]:
         ls, e = _line_bounds(text, pos)
         line = text[ls:e].strip()
         on = [x for x in labels if ls <= x.start < e]
+        new_item = _NEW_ITEM.search(line[:60] if list_mode else line)
         if on:
             if on[0].role == "line" or (on[0].role == "group" and _only_filler(
                     _GROUP.sub("", line) if _CITATION.sub("", line).strip().startswith(("(", "[")) else "x")):
                 return _merge(text, labels, on[0])
+            if list_mode and not new_item and on[-1].role in ("group", "inline") and \
+                    _only_filler(re.sub(r"[()\[\]]", "", text[on[-1].end:e])):
+                return _merge(text, labels, on[-1])
             return None
-        if line and ((len(line) < 50 and line[-1] not in ".;:,") or line.endswith("?") or _NEW_ITEM.search(line)):
+        short = len(line) < (80 if list_mode else 50) and line[-1:] not in ".;:,"
+        if line and ((short and not list_mode) or line.endswith("?") or new_item or DEFINITIONS.match(line)):
             return None          # a heading, a question or another recommendation: this one has no label
         pos, lines = e + 1, lines + (1 if line else 0)
     return None
 
 
-def _heading_for(text: str, labels: list[StrengthLabel], s: int) -> StrengthLabel | None:
+def _heading_for(text: str, labels: tuple[StrengthLabel, ...], s: int) -> StrengthLabel | None:
     heads = [x for x in labels if x.role == "heading" and x.end <= s]
     if not heads:
         return None
@@ -377,7 +404,7 @@ def _with(lab: StrengthLabel, heading: StrengthLabel | None) -> StrengthLabel:
 def describe(label: StrengthLabel) -> str:
     """A short human line built from the verbatim label: "Strong recommendation, moderate-quality evidence",
     "Grade 1B", "Level A", "Class I; Level of Evidence: C"."""
-    t = re.sub(r"\s+", " ", label.text).strip(" ()[]")
+    t = re.sub(r"\s+", " ", re.sub(r"\s*\n\s*", "; ", label.text)).strip(" ()[]")
     t = re.sub(r"\s+([,;:])", r"\1", t)
     bare = re.fullmatch(r"[+\-–]?[12][A-D]|[A-E](?:[\s-]?(?:I{1,3}|IV)[a-c]?)?|(?:I|II|III|IV|V)[A-Ca-c]?|[1-4][+-]*|"
                         r"[12]\|\S+", t)
