@@ -278,7 +278,7 @@ def _labels(text: str, scheme_declared: bool | None) -> tuple[StrengthLabel, ...
             continue
         if lab.role == "line" and re.match(r"(?:Class|Level|Grade|Category)\b", lab.text, _I) and ":" not in lab.text:
             nxt = text[lab.end:].lstrip(" \t.\n").split("\n", 1)[0]
-            if len(nxt) >= 60 or nxt.rstrip().endswith("."):
+            if len(nxt) >= 40 or nxt.rstrip().endswith((".", ")")):
                 lab.role = "heading"
         elif lab.role == "group" and text[_line_bounds(text, lab.start)[0]:].startswith("#"):
             lab.role = "heading"
