@@ -12,7 +12,7 @@ from curbside.retrieve.query import ParsedQuestion
 _STATE_WORDS = ("refractory", "relapsed", "recurrent", "secondary", "primary", "severe", "chronic", "acute",
                 "familial", "adult-onset")
 _ELLIPTICAL = re.compile(r"^\s*(what about|how about|and|also|in|for|with|during|what if|same for|is it)\b", re.I)
-_PRONOUN = re.compile(r"\b(it|this drug|that drug|this treatment|that treatment|this medicine|them|this|that)\b", re.I)
+_PRONOUN = re.compile(r"\b(its|it|this drug|that drug|this treatment|that treatment|this medicine|them|this|that)\b", re.I)
 
 TYPE_TEMPLATES = {
     "treatment": "What are the treatment options for {cond}{pop}?",
