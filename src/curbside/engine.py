@@ -14,7 +14,8 @@ from curbside.answer.candidates import build_candidates
 from curbside.answer.compose import abstain, compose_article
 from curbside.answer.evidence_table import build_evidence_table
 from curbside.answer.follow_up import resolve_follow_up, suggest_follow_ups
-from curbside.answer.templates import DISCLAIMER_PATIENT
+from curbside.answer.models import Item
+from curbside.answer.templates import ABSTAIN_HINT_PATIENT, ABSTAIN_TEXT_PATIENT, DISCLAIMER_PATIENT
 from curbside.answer.models import Article
 from curbside.answer.verify import verify_article
 from curbside.corpus.models import Document
@@ -149,6 +150,9 @@ class Engine:
                 else abstain(question, parsed)
             if article.abstained and audience == "patient":
                 article.disclaimer = DISCLAIMER_PATIENT
+                article.sections[0].title = "No Answer Found"
+                article.sections[0].items = [Item(text=ABSTAIN_TEXT_PATIENT, kind="notice"),
+                                             Item(text=ABSTAIN_HINT_PATIENT, kind="notice")]
             article.audience = audience
             if not article.abstained:
                 self._add_evidence_table(article, parsed, hits)

@@ -42,6 +42,8 @@ OPTIONS_TITLES = {
 }
 
 ABSTAIN_TEXT = "The indexed sources do not answer this question."
+ABSTAIN_TEXT_PATIENT = "We could not find an answer to this question in the sources loaded here."
+ABSTAIN_HINT_PATIENT = "Please ask your care team. They can help you find good information."
 
 
 def abstain_suggestion(topics: list[str]) -> str:
@@ -58,6 +60,8 @@ def conflict_label(topic: str) -> str:
 _ALLOWED = [
     re.compile(r"^Sources differ on (the dose of|the response to|the recommendation on) [\w\s\-/().,+']{1,80}$"),
     re.compile("^" + re.escape(ABSTAIN_TEXT) + "$"),
+    re.compile("^" + re.escape(ABSTAIN_TEXT_PATIENT) + "$"),
+    re.compile("^" + re.escape(ABSTAIN_HINT_PATIENT) + "$"),
     re.compile(r"^To answer it, ingest guidelines, systematic reviews or trials (about .+|on this topic) \(curbside ingest PATH\)\.$"),
 ]
 
