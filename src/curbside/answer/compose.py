@@ -235,7 +235,7 @@ def _label(name: str) -> str:
 
 def _research(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
     pool = [c for c in cands if not c.is_guideline and (c.result or c.has_number) and not c.meta and c.coverage > 0]
-    pool.sort(key=lambda c: -(c.score + (0.08 if c.has_number and c.result else 0.0)))
+    pool.sort(key=lambda c: -(c.score + (0.2 if c.has_number and c.result else 0.0) + (0.05 if c.has_number else 0.0)))
     out = []
     for c in pool:
         if len(out) >= limit:
