@@ -60,3 +60,14 @@ def test_mmr_without_vectors_for_some_items():
     out = mmr([1.0, 0.9, 0.8], v, 3, lambda_=0.5, has_vector=[True, True, False])
     assert out[0] == 0 and set(out) == {0, 1, 2}
     assert mmr([], None, 5) == []
+
+
+def test_mmr_min_similarity_only_pushes_near_duplicates():
+    v = np.array([[1, 0], [0.8, 0.6], [1, 0.01]], dtype=np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    rel = [1.0, 0.8, 0.9]            # item 2 is a near-copy of item 0; item 1 is related but different
+    assert mmr(rel, v, 3, lambda_=1.0) == [0, 2, 1]
+    # plain MMR counts the 0.8 similarity of item 1 against it more than item 2's duplication
+    assert mmr(rel, v, 3, lambda_=0.5) == [0, 2, 1]
+    # with a duplicate threshold only the near-copy is pushed down
+    assert mmr(rel, v, 3, lambda_=0.5, min_similarity=0.95) == [0, 1, 2]

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from curbside.errors import CurbsideError, InputError
@@ -101,8 +101,20 @@ def ingest(
                   f"{summary.failed:,} failed, {summary.passages:,} passages "
                   f"({summary.files} files, {summary.seconds:.1f} s, {summary.passages_per_second:,.0f} passages/s)",
                   highlight=False)
+    if summary.added:
+        _check_living_evidence(engine)
     if summary.failed and not summary.added and not summary.duplicates:
         raise typer.Exit(1)
+
+
+def _check_living_evidence(engine) -> None:
+    """Flag approved articles whose question now retrieves new evidence ("New evidence — needs re-review")."""
+    from curbside.review.living import check_articles
+
+    flags = check_articles(engine, engine.articles())
+    if flags:
+        err.print(f"{len(flags)} approved article(s) flagged: new evidence — needs re-review "
+                  "(see `curbside review list`)", highlight=False)
 
 
 def _split_authors(text: str) -> list[str]:
@@ -160,24 +172,70 @@ def remove(document_id: str = typer.Argument(...), home: Optional[Path] = HomeOp
 def search(
     query: str = typer.Argument(...),
     top_k: int = typer.Option(10, "--top-k", "-k", min=1, max=1000),
+    mode: Optional[str] = typer.Option(None, "--mode", "-m",
+                                       help="bm25|dense|hybrid (default: hybrid when passages have embeddings)"),
+    no_embed: bool = typer.Option(False, "--no-embed", help="Lexical BM25 only (no embedding model loaded)."),
     json_out: bool = typer.Option(False, "--json"),
     home: Optional[Path] = HomeOpt,
 ) -> None:
     """Ranked passages for a query."""
+    if mode is not None and mode not in ("bm25", "dense", "hybrid"):
+        _fail(f"--mode: unknown mode {mode!r}; expected bm25, dense or hybrid", 2)
     try:
-        engine = _engine(home)
-        hits = engine.search(query, top_k=top_k)
+        engine = _engine(home, **({"embed": False} if no_embed else {}))
+        hits = engine.search(query, top_k=top_k, mode=mode)
         parsed = engine.retriever.parse(query)
     except CurbsideError as exc:
         _fail(str(exc), 2 if isinstance(exc, InputError) else 1)
+    used, note = engine.retriever.last_mode, engine.retriever.last_note
     if json_out:
-        sys.stdout.write(json.dumps({"query": query, "understood": parsed.to_info().model_dump(),
+        sys.stdout.write(json.dumps({"query": query, "mode": used, "note": note,
+                                     "understood": parsed.to_info().model_dump(),
                                      "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2) + "\n")
         return
+    if note:
+        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     for h in hits:
         out.print(f"[bold]{h.rank}.[/] {h.title} [dim]({h.document.evidence_level.label}; {h.passage_id}; "
                   f"score {h.score:.3f})[/]", highlight=False)
         out.print("   " + h.text[:400].replace("\n", " "), highlight=False)
+
+
+@app.command()
+def index(
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    gc: bool = typer.Option(False, "--gc", help="Also drop cached vectors no passage uses any more."),
+    home: Optional[Path] = HomeOpt,
+) -> None:
+    """Embed every passage that has no vector yet (dense/hybrid search). Resumable: stop it any time with
+    Ctrl-C and run it again; vectors already computed are kept and never recomputed."""
+    import time
+
+    try:
+        engine = _engine(home, load_default_corpus=False)
+        vectors = engine.retriever.vectors
+        todo = vectors.missing_count()
+        have, total = vectors.counts()
+        if not todo:
+            out.print(f"all {total:,} passages have embeddings")
+        else:
+            t0 = time.perf_counter()
+            bar = Progress(SpinnerColumn(), TextColumn("embedding"), BarColumn(),
+                           TextColumn("{task.completed:,}/{task.total:,} passages"), TimeElapsedColumn(),
+                           TextColumn("ETA"), TimeRemainingColumn(), console=err, transient=True,
+                           disable=no_progress or not err.is_terminal)
+            with bar:
+                task = bar.add_task("embedding", total=todo)
+                done, computed = engine.embed_missing(lambda d, t: bar.update(task, completed=d))
+            secs = time.perf_counter() - t0
+            out.print(f"{done:,} passages indexed ({computed:,} embedded, {done - computed:,} from the cache) in "
+                      f"{secs:.1f} s ({computed / secs if secs else 0:,.0f} passages/s); "
+                      f"{have + done:,} of {total:,} passages have embeddings", highlight=False)
+        if gc:
+            out.print(f"{vectors.gc():,} unused cached vectors dropped")
+        engine.retriever.vectors.index()   # build and save the index now, not on the first search
+    except CurbsideError as exc:
+        _fail(str(exc))
 
 
 @app.command()
@@ -187,6 +245,7 @@ def ask(
     audience: str = typer.Option("clinician", "--audience", help="clinician|trainee|patient"),
     follow_up: Optional[str] = typer.Option(None, "--follow-up", help="ARTICLE_ID of the earlier article."),
     no_save: bool = typer.Option(False, "--no-save", help="Do not store the article."),
+    no_embed: bool = typer.Option(False, "--no-embed", help="Lexical BM25 retrieval only."),
     home: Optional[Path] = HomeOpt,
 ) -> None:
     """Answer a clinical question with a cited, verified article."""
@@ -197,7 +256,7 @@ def ask(
     if audience not in ("clinician", "trainee", "patient"):
         _fail(f"--audience: unknown audience {audience!r}; expected clinician, trainee or patient", 2)
     try:
-        engine = _engine(home)
+        engine = _engine(home, **({"embed": False} if no_embed else {}))
         article = engine.ask(question, audience=audience, follow_up_of=follow_up, save=not no_save)
     except CurbsideError as exc:
         _fail(str(exc), 2 if isinstance(exc, InputError) else 1)

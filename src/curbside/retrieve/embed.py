@@ -68,10 +68,11 @@ class Embedder:
     """Batch text -> float32 unit vectors (n, 384). Thread-safe; the ONNX session loads on first call."""
 
     def __init__(self, threads: int = 2, max_length: int = MAX_LENGTH, batch_size: int = 32,
-                 query_cache: int = 256):
+                 token_budget: int = 2048, query_cache: int = 256):
         self.threads = threads
         self.max_length = max_length
         self.batch_size = batch_size
+        self.token_budget = token_budget  # max batch x padded length: 2048 keeps peak RSS near 0.5 GB
         self.model_id = MODEL_ID
         self.dim = DIM
         self._session = None
@@ -92,7 +93,7 @@ class Embedder:
             raise EmbeddingUnavailable(f"{exc.name} is not installed; search uses lexical BM25 only") from None
         tok = Tokenizer.from_file(str(tok_file))
         tok.enable_truncation(max_length=self.max_length)
-        tok.enable_padding(pad_id=tok.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+        tok.no_padding()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
@@ -109,10 +110,13 @@ class Embedder:
         return self
 
     # ---- encoding ----
-    def _run(self, texts: Sequence[str]) -> np.ndarray:
-        encs = self._tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encs], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+    def _run(self, encs: list) -> np.ndarray:
+        width = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(encs), width), dtype=np.int64)
+        mask = np.zeros((len(encs), width), dtype=np.int64)
+        for i, e in enumerate(encs):
+            ids[i, :len(e.ids)] = e.ids
+            mask[i, :len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
@@ -122,18 +126,25 @@ class Embedder:
         return normalize(pooled.astype(np.float32))
 
     def encode(self, texts: Iterable[str], batch_size: int | None = None) -> np.ndarray:
-        """Embed many texts; batches are formed from texts of similar length so little padding is computed."""
+        """Embed many texts. Texts are tokenized once, sorted by length and batched under a token budget, so
+        little padding is computed and memory stays flat (attention memory grows with batch x length^2)."""
         texts = [t if t.strip() else "." for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         bs = batch_size or self.batch_size
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with self._lock:
             self._load()
-            for s in range(0, len(order), bs):
-                idx = order[s:s + bs]
-                out[idx] = self._run([texts[i] for i in idx])
+            encs = self._tokenizer.encode_batch(texts)
+            order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+            s = 0
+            while s < len(order):
+                n = 1
+                while s + n < len(order) and n < bs and (n + 1) * len(encs[order[s + n]].ids) <= self.token_budget:
+                    n += 1
+                idx = order[s:s + n]
+                out[idx] = self._run([encs[i] for i in idx])
+                s += n
         return out
 
     def encode_query(self, text: str) -> np.ndarray:

@@ -56,12 +56,13 @@ def minmax(values: Sequence[float]) -> np.ndarray:
 
 def mmr(relevance: Sequence[float], vectors: np.ndarray | None, top_k: int, lambda_: float = 0.8,
         groups: Sequence[Hashable] | None = None, max_per_group: int | None = None,
-        has_vector: Sequence[bool] | None = None) -> list[int]:
+        has_vector: Sequence[bool] | None = None, min_similarity: float = 0.0) -> list[int]:
     """Maximal marginal relevance: greedily pick the item maximising
     lambda * relevance - (1 - lambda) * max cosine to the items already picked.
 
     `relevance` is min-max scaled first, so lambda means the same whatever the score scale. `vectors` are unit
-    rows (or None: no similarity penalty). `groups` (e.g. document ids) with `max_per_group` cap how many items
+    rows (or None: no similarity penalty); similarities below `min_similarity` count as 0, so only near-duplicates
+    are pushed down (on-topic passages are naturally similar to each other). `groups` (e.g. document ids) with `max_per_group` cap how many items
     one group may contribute, so one document cannot fill the list; capped items come after all others.
     Returns indexes into the inputs, in selection order."""
     n = len(relevance)
@@ -72,6 +73,8 @@ def mmr(relevance: Sequence[float], vectors: np.ndarray | None, top_k: int, lamb
     if vectors is not None and lambda_ < 1.0:
         v = np.asarray(vectors, dtype=np.float32)
         sim = v @ v.T
+        if min_similarity > 0.0:
+            sim = np.where(sim >= min_similarity, sim, 0.0)
         if has_vector is not None:      # items without a vector are not similar to anything
             hv = np.asarray(has_vector, dtype=bool)
             sim[~hv, :] = 0.0

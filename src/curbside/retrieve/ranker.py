@@ -1,0 +1,192 @@
+"""A small learned ranker over cheap features of each candidate passage.
+
+Features come from the lexical and dense rankings (BM25 score and rank, cosine and rank, their reciprocal rank
+fusion), from the question (share of its concepts the passage and the title mention) and from the document
+(evidence level, recency, section type, length). The model is linear on standardised features, trained
+pairwise (RankNet loss) by scripts/train_ranker.py on BioASQ dev questions; only the weights ship, in
+curbside/data/ranker_weights.json. Without weights, the score is plain reciprocal rank fusion.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from curbside.corpus.models import EvidenceLevel
+
+WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "data" / "ranker_weights.json"
+
+FEATURES = (
+    "bm25",          # BM25 score / best BM25 score among the candidates (0 when not a BM25 candidate)
+    "bm25_rr",       # 1 / log2(1 + BM25 rank), 0 when absent
+    "cosine",        # cosine between question and passage vectors
+    "cos_gap",       # cosine - best cosine among the candidates
+    "dense_rr",      # 1 / log2(1 + dense rank), 0 when absent
+    "rrf",           # reciprocal rank fusion of both rankings, scaled to [0, 1]
+    "both",          # 1 when the passage is in both candidate lists
+    "coverage",      # share of the question's concepts mentioned in title + section + text
+    "title_match",   # share of the question's concepts mentioned in the title
+    "evidence",      # evidence level, 1 = guideline ... 0 = unclassified
+    "recency",       # publication year scaled to [0, 1] over 1990..2030 (fixed, so scores do not drift), 0 unknown
+    "key_section",   # results / conclusions / recommendations / summary / management sections
+    "length",        # log passage length, scaled
+)
+
+_KEY_SECTION = re.compile(r"result|conclusion|recommend|summary|key point|management|treatment|finding|interpretation",
+                          re.I)
+_N_LEVELS = len(EvidenceLevel)
+
+
+@dataclass
+class CandidateInfo:
+    """What the feature computation needs about one candidate (filled by the retriever)."""
+
+    bm25: float | None = None      # raw BM25 (None: not a lexical candidate)
+    bm25_rank: int | None = None
+    cosine: float | None = None    # None: no vector for this passage
+    dense_rank: int | None = None
+    coverage: float = 0.0
+    title_match: float = 0.0
+    evidence_level: EvidenceLevel = EvidenceLevel.UNCLASSIFIED
+    year: int | None = None
+    section: str = ""
+    kind: str = "text"
+    length: int = 0
+
+
+def in_held_out(question_id: str, fraction: float = 0.4) -> bool:
+    """The deterministic train/held-out split of evaluation questions (by a hash of the question id): the ranker
+    is trained on the rest and reported on these."""
+    h = int(hashlib.blake2b(str(question_id).encode(), digest_size=8).hexdigest(), 16)
+    return (h % 10_000) < fraction * 10_000
+
+
+def _rr(rank: int | None) -> float:
+    return 0.0 if not rank else 1.0 / math.log2(1 + rank)
+
+
+def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60) -> np.ndarray:
+    """(n, len(FEATURES)) float64 matrix, columns in FEATURES order."""
+    n = len(cands)
+    X = np.zeros((n, len(FEATURES)))
+    if not n:
+        return X
+    best_bm25 = max((c.bm25 for c in cands if c.bm25 is not None), default=0.0) or 1.0
+    best_cos = max((c.cosine for c in cands if c.cosine is not None), default=0.0)
+    rrf_max = 2.0 / (rrf_k + 1)
+    for i, c in enumerate(cands):
+        rrf = (1.0 / (rrf_k + c.bm25_rank) if c.bm25_rank else 0.0) + \
+              (1.0 / (rrf_k + c.dense_rank) if c.dense_rank else 0.0)
+        cos = c.cosine if c.cosine is not None else 0.0
+        X[i] = (
+            (c.bm25 or 0.0) / best_bm25,
+            _rr(c.bm25_rank),
+            cos,
+            cos - best_cos if c.cosine is not None else -1.0,
+            _rr(c.dense_rank),
+            rrf / rrf_max,
+            1.0 if c.bm25_rank and c.dense_rank else 0.0,
+            c.coverage,
+            c.title_match,
+            1.0 - c.evidence_level.rank / (_N_LEVELS - 1),
+            min(max((c.year - 1990) / 40.0, 0.0), 1.0) if c.year else 0.0,
+            1.0 if (c.kind == "recommendation" or _KEY_SECTION.search(c.section or "")) else 0.0,
+            min(math.log1p(c.length) / math.log(3000), 1.0),
+        )
+    return X
+
+
+@dataclass
+class Ranker:
+    """score = w . (x - mean) / std + bias over FEATURES; weights from JSON."""
+
+    features: tuple[str, ...] = FEATURES
+    weights: np.ndarray = field(default_factory=lambda: np.zeros(len(FEATURES)))
+    mean: np.ndarray = field(default_factory=lambda: np.zeros(len(FEATURES)))
+    std: np.ndarray = field(default_factory=lambda: np.ones(len(FEATURES)))
+    bias: float = 0.0
+    info: dict = field(default_factory=dict)
+    learned: bool = False
+
+    @classmethod
+    def rrf_only(cls) -> "Ranker":
+        w = np.zeros(len(FEATURES))
+        w[FEATURES.index("rrf")] = 1.0
+        return cls(weights=w, info={"model": "reciprocal rank fusion (no learned weights)"})
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Ranker":
+        path = path or WEIGHTS_PATH
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, ValueError):
+            return cls.rrf_only()
+        names = tuple(data.get("features", ()))
+        w = dict(zip(names, data.get("weights", ())))
+        mu = dict(zip(names, data.get("mean", ())))
+        sd = dict(zip(names, data.get("std", ())))
+        # features unknown to the file get weight 0 (older weights keep working)
+        return cls(weights=np.array([w.get(f, 0.0) for f in FEATURES]),
+                   mean=np.array([mu.get(f, 0.0) for f in FEATURES]),
+                   std=np.array([sd.get(f, 1.0) or 1.0 for f in FEATURES]),
+                   bias=float(data.get("bias", 0.0)), info={k: v for k, v in data.items()
+                                                           if k not in ("weights", "mean", "std", "features")},
+                   learned=True)
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        if not len(X):
+            return np.zeros(0)
+        return ((X - self.mean) / self.std) @ self.weights + self.bias
+
+    def to_json(self) -> dict:
+        return {"features": list(self.features), "weights": [round(float(x), 6) for x in self.weights],
+                "mean": [round(float(x), 6) for x in self.mean], "std": [round(float(x), 6) for x in self.std],
+                "bias": round(self.bias, 6), **self.info}
+
+
+def train_pairwise(groups: Sequence[tuple[np.ndarray, np.ndarray]], l2: float = 1e-3, epochs: int = 400,
+                   lr: float = 0.05, max_pairs: int = 400, seed: int = 0) -> Ranker:
+    """Fit a linear RankNet: for each question (X, relevance labels), every (relevant, non-relevant) pair
+    should score relevant higher. Features constant over the data get weight 0. Full-batch Adam."""
+    rng = np.random.default_rng(seed)
+    allX = np.concatenate([X for X, _ in groups])
+    mean, std = allX.mean(axis=0), allX.std(axis=0)
+    usable = std > 1e-9
+    std = np.where(usable, std, 1.0)
+    diffs = []
+    for X, y in groups:
+        Z = (X - mean) / std
+        pos, neg = np.flatnonzero(y > 0), np.flatnonzero(y <= 0)
+        if not len(pos) or not len(neg):
+            continue
+        pi, ni = np.meshgrid(pos, neg, indexing="ij")
+        pi, ni = pi.ravel(), ni.ravel()
+        if len(pi) > max_pairs:
+            pick = rng.choice(len(pi), max_pairs, replace=False)
+            pi, ni = pi[pick], ni[pick]
+        d = Z[pi] - Z[ni]
+        diffs.append((d, np.full(len(d), 1.0 / len(d))))   # each question weighs the same
+    D = np.concatenate([d for d, _ in diffs])
+    qw = np.concatenate([w for _, w in diffs])
+    qw = qw / qw.sum()
+    w = np.zeros(D.shape[1])
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    for t in range(1, epochs + 1):
+        s = D @ w
+        p = 1.0 / (1.0 + np.exp(np.clip(s, -30, 30)))          # d loss / d s of log(1 + exp(-s)) = -p
+        g = -(D * (qw * p)[:, None]).sum(axis=0) + l2 * w
+        g[~usable] = 0.0
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= lr * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    w[~usable] = 0.0
+    return Ranker(weights=w, mean=np.where(usable, mean, 0.0), std=std, learned=True,
+                  info={"model": "linear RankNet on standardised features"})
