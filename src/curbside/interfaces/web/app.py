@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from fastapi_offline import FastAPIOffline
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -41,7 +42,8 @@ def create_app(settings: Settings, engine=None, config: WebConfig | None = None)
               config=config, ask_limiter=TokenBucket(config.ask_per_minute, config.ask_burst),
               login_limiter=TokenBucket(config.login_per_minute, config.login_burst), templates=make_templates())
 
-    app = FastAPI(title="Curbside", version=_version(),
+    # FastAPIOffline serves the Swagger UI assets from the package itself: /api/docs works with no internet.
+    app = FastAPIOffline(static_url="/api/docs-static", title="Curbside", version=_version(),
                   description="Offline clinical evidence engine: cited, verified articles with a medical review "
                               "workflow. Authenticate with `Authorization: Bearer <token>` (POST /api/auth/login).",
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
