@@ -1,68 +1,62 @@
 """Question understanding: type, concepts (with abbreviation and drug-synonym variants), population,
-intervention, comparison; plus the FTS5 query and the term sets used for sentence selection."""
+intervention, comparison and keywords; plus the FTS5 query and the term sets used for sentence selection.
+
+Pure functions: no store access. `parse_question` takes an `AbbreviationIndex` built from the corpus (or uses the
+built-in list) and reads definitions written into the question itself ("common variable immunodeficiency (CVID)").
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from curbside.answer.models import QueryInfo
-from curbside.retrieve.abbreviations import AbbreviationIndex
+from curbside.retrieve.abbreviations import AbbreviationIndex, find_definitions
 from curbside.retrieve.drugs import drug_synonyms, find_drugs
+from curbside.retrieve.vocabulary import (CONDITION_HEADS, CONDITION_SUFFIX, GENERIC, MODIFIERS, NOT_CONDITION,
+                                          PHRASING, POPULATION_PATTERNS, POPULATION_VARIANTS, STOPWORDS, THERAPIES)
 
-_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("dosing", re.compile(r"\b(dose|doses|dosing|dosage|how much|mg/kg|titrat\w*|loading dose)\b", re.I)),
-    ("adverse_effects", re.compile(r"\b(side[- ]effects?|adverse|toxicit\w*|safety|complications? of|risks? of)\b", re.I)),
-    ("diagnosis", re.compile(r"\b(diagnos\w*|criteria|test(?:s|ing)? for|detect\w*|screening test|work-?up|symptoms?|signs?)\b", re.I)),
-    ("prognosis", re.compile(r"\b(prognos\w*|survival|outcomes?|life expectancy|mortality|recurrence)\b", re.I)),
-    ("prevention", re.compile(r"\b(prevent\w*|prophyla\w*|avoid)\b", re.I)),
-    ("treatment", re.compile(r"\b(treat\w*|therap\w*|management|manage|options?|drugs? for|medication\w*|cure|"
-                             r"first[- ]line|second[- ]line|salvage|regimen)\b", re.I)),
-    ("epidemiology", re.compile(r"\b(how common|incidence|prevalence|how many people|frequency|epidemiolog\w*)\b", re.I)),
-    ("etiology", re.compile(r"\b(cause[sd]?|etiolog\w*|aetiolog\w*|genetic|inherit\w*|risk factors?|triggers?)\b", re.I)),
-    ("mechanism", re.compile(r"\b(mechanism|how does .+ work|mode of action|pathophysiolog\w*|pathway)\b", re.I)),
-    ("definition", re.compile(r"^\s*(what is|what are|what's|define|describe)\b", re.I)),
-]
-_PHRASING = re.compile(
-    r"\b(what|which|who|whom|how|when|where|why|is|are|was|were|be|been|do|does|did|can|could|should|would|will|"
-    r"may|might|must|the|a|an|of|for|in|on|at|to|with|without|by|from|and|or|vs|versus|than|about|into|as|its|it|"
-    r"this|that|these|those|there|their|them|they|you|your|we|our|i|me|my|any|some|best|recommended|recommend|"
-    r"recommendations?|options?|current|currently|available|used|use|using|known|role|evidence|patients?|people|"
-    r"person|list|name|please|tell|explain|describe|latest|new|approach|approaches|effective|efficacy|"
-    r"treatment|treatments|treat|treated|treating|therapy|therapies|therapeutic|management|manage|managed|"
-    r"diagnosis|diagnose|diagnosed|dose|doses|dosing|dosage|side|effects?|adverse|prognosis|outcomes?|cause|causes|"
-    r"caused|mechanism|work|works|common|compared|comparison|between|better|worse|difference|differences|"
-    r"has|have|had|not|no|yes|also|other|type|types|kind|kinds|main|good|first|line|much|many|most|more)\b", re.I)
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/']*")
-_POPULATION = [
-    ("children", re.compile(r"\b(child|children|childhood|pediatric|paediatric|kids?|infants?|neonat\w*|newborns?|adolescents?|boys?|girls?)\b", re.I)),
-    ("adults", re.compile(r"\b(adults?|adult-onset)\b", re.I)),
-    ("elderly", re.compile(r"\b(elderly|older (adults|people|patients)|geriatric|aged \d+)\b", re.I)),
-    ("pregnancy", re.compile(r"\b(pregnan\w*|gestation\w*|breast-?feeding|lactation|postpartum)\b", re.I)),
-    ("refractory", re.compile(r"\b(refractory|resistant|non-?responders?|failed|failure to respond)\b", re.I)),
-    ("relapsed", re.compile(r"\b(relapsed|relapsing|recurrent)\b", re.I)),
-    ("secondary", re.compile(r"\bsecondary\b", re.I)),
-    ("primary", re.compile(r"\b(primary|familial|genetic)\b", re.I)),
-    ("severe", re.compile(r"\b(severe|critical(ly ill)?)\b", re.I)),
-]
-_POP_WORDS = re.compile(r"^(child|children|childhood|pediatric|paediatric|kids?|infants?|neonates?|newborns?|adolescents?|"
-                        r"adults?|elderly|older|pregnant|pregnancy|refractory|resistant|relapsed|relapsing|recurrent|"
-                        r"secondary|primary|familial|severe|critically|ill|women|men|boys?|girls?)$", re.I)
-_CONDITION_WORD = re.compile(
-    r"(itis|osis|oses|emia|aemia|oma|omas|pathy|plasia|trophy|algia|uria|penia|cytosis|ism)$|^(syndrome|disease|disorder|"
-    r"cancer|carcinoma|leukemia|leukaemia|lymphoma|infection|failure|deficiency|fever|pneumonia|diabetes|asthma|gout|"
-    r"hypertension|fibrillation|stroke|sepsis|injury|arthritis|depression|embolism|thrombosis|obesity|migraine|"
-    r"epilepsy|anemia|anaemia|dementia|psoriasis|eczema|hepatitis|cirrhosis|pancreatitis|colitis|tumor|tumour|"
-    r"lupus|malaria|tuberculosis|influenza|covid-19|hiv|aids|ulcer|bleeding|hemorrhage|haemorrhage|attack|"
-    r"infarction|palsy|dystrophy|atrophy|sclerosis|fasciitis)$", re.I)
-_COMPARE = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|or|than)\s+([A-Za-z0-9\-]+(?:\s[A-Za-z0-9\-]+){0,3})", re.I)
+MAX_CHARS = 2000
+MAX_FTS_TERMS = 40
+_TOKEN = re.compile(r"[^\W_](?:[^\W_]|[-‐'’+](?=[^\W_])|\.(?=\d))*\+?")
+_FTS_WORD = re.compile(r"[^\W_]+")
+_I = re.I
+
+_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(p, _I)) for name, p in [
+    ("dosing", r"\b(dos(?:e|es|ed|ing|age|ages)|how much|mg/kg|titrat\w*|loading dose|how often should|"
+               r"how long should|duration of (?:treatment|therapy))\b"),
+    ("adverse_effects", r"\b(side[- ]effects?|adverse (?:effects?|events?|reactions?)|toxicit\w*|safe|safety|harms?|"
+                        r"harmful|contraindicat\w*|drug interactions?|complications? of (?:treatment|therapy))\b"),
+    ("prevention", r"\b(prevent\w*|prophyla\w*|avoid\w*|reduce the risk|risk reduction|screening for|vaccinat\w*)\b"),
+    ("diagnosis", r"\b(diagnos\w*|criteria|tests?|testing|work-?up|detect\w*|biomarkers?|imaging|differential|"
+                  r"signs?|symptoms?|distinguish\w*)\b"),
+    ("prognosis", r"\b(prognos\w*|survival|survive|outcomes?|life expectancy|mortality|death|die|recurrence|"
+                  r"relapse rate|long-term|predict\w*|natural history)\b"),
+    ("epidemiology", r"\b(how common|incidence|prevalence|prevalent|how many (?:people|patients|cases|children|adults)|"
+                     r"how frequent\w*|epidemiolog\w*|how often does)\b"),
+    ("etiology", r"\b(causes?|caused|causing|etiolog\w*|aetiolog\w*|risk factors?|triggers?|genetic basis|mutat\w*|"
+                 r"inherit\w*|mendelian|hereditary|pathogenesis|due to)\b"),
+    ("mechanism", r"\b(mechanisms?|how does .{1,60} work|mode of action|pathophysiolog\w*|pathways?|targets? of|"
+                  r"function of|interact\w*|binds?|binding|inhibit(?:s|ed|ion|ing)?|regulat\w*|signal(?:l)?ing)\b"),
+    ("treatment", r"\b(treat\w*|therap\w*|management|manage|managed|options?|drugs? for|medications? for|cure[sd]?|"
+                  r"first[- ]line|second[- ]line|salvage|regimens?|effective|efficacy|better than|versus|vs|"
+                  r"compared (?:with|to)|indicated|benefit\w*|should .{1,80}\b(?:receive|be given|take|start|use))\b"),
+    ("definition", r"^(?:what is|what are|what's|what does .{1,40} mean|define|definition of|describe|explain|"
+                   r"tell me about)\b"),
+]]
+_COMPARE = re.compile(r"\b(versus|vs\.?|compared (?:with|to)|better than|worse than|more effective than|superior to|"
+                      r"inferior to|rather than|instead of|or)\b", _I)
+_POPULATION = [(label, re.compile(rf"\b(?:{p})\b", _I)) for label, p in POPULATION_PATTERNS]
+_THERAPY_LOOKUP = {v: k for k, vs in THERAPIES.items() for v in [k, *vs]}
+_THERAPY_MAX = max(len(v.split()) for v in _THERAPY_LOOKUP)
 
 
 @dataclass
 class Concept:
     text: str
-    kind: str                    # condition | drug | population | term
-    variants: list[str] = field(default_factory=list)
+    kind: str                    # condition | drug (drug or other therapy) | population | term
+    variants: list[str] = field(default_factory=list)     # the text itself plus abbreviation/synonym expansions
 
 
 @dataclass
@@ -77,129 +71,330 @@ class ParsedQuestion:
 
     def to_info(self) -> QueryInfo:
         return QueryInfo(question_type=self.question_type, concepts=[c.text for c in self.concepts],
-                         population=self.population, intervention=self.intervention, comparison=self.comparison,
-                         expansions={c.text: c.variants for c in self.concepts if len(c.variants) > 1})
+                         population=list(self.population), intervention=list(self.intervention),
+                         comparison=list(self.comparison),
+                         expansions={c.text: [v for v in c.variants if v.lower() != c.text.lower()]
+                                     for c in self.concepts if any(v.lower() != c.text.lower() for v in c.variants)})
 
 
-def classify_type(q: str) -> str:
+@lru_cache(maxsize=1)
+def _default_index() -> AbbreviationIndex:
+    return AbbreviationIndex()
+
+
+def classify_type(question: str) -> str:
     for name, pattern in _TYPE_RULES:
-        if pattern.search(q):
+        if pattern.search(question):
             return name
     return "other"
 
 
+def is_condition(text: str) -> bool:
+    """A phrase whose head word names a disease ("Hirschsprung disease", "lymphohistiocytosis")."""
+    words = re.findall(r"[a-z0-9\-]+", text.lower())
+    if not words:
+        return False
+    last = words[-1]
+    return last in CONDITION_HEADS or (last not in NOT_CONDITION and bool(CONDITION_SUFFIX.search(last)))
+
+
+def _gene_like(tok: str) -> bool:
+    return (any(c.isdigit() for c in tok) and any(c.isalpha() for c in tok)) or \
+        sum(c.isupper() for c in tok) >= 2 or (tok[:1].islower() and any(c.isupper() for c in tok[1:]))
+
+
+def _spelling_variants(tok: str) -> list[str]:
+    """'PD-L1' -> ['PD-L1', 'pdl1']; 'GDF15' -> ['GDF15', 'gdf-15']."""
+    out = [tok]
+    if "-" in tok:
+        out.append(tok.replace("-", "").lower())
+    else:
+        m = re.fullmatch(r"([A-Za-z]{2,})(\d+[A-Za-z]?)", tok)
+        if m:
+            out.append(f"{m.group(1)}-{m.group(2)}".lower())
+    return out
+
+
+def _clean(tok: str) -> str:
+    return re.sub(r"['’]s$", "", tok).rstrip("+")
+
+
 def parse_question(question: str, abbreviations: AbbreviationIndex | None = None) -> ParsedQuestion:
-    q = " ".join(question.split())[:2000]
-    abbr = abbreviations or AbbreviationIndex()
-    concepts: list[Concept] = []
-    covered: list[tuple[int, int]] = []
-    low = q.lower()
+    q = " ".join((question or "").split())[:MAX_CHARS]
+    abbr = abbreviations or _default_index()
+    local = {s: [lf] for s, lf in find_definitions(q)} if "(" in q else {}
+    toks = [(_clean(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(q)]
+    low = [t.lower() for t, _, _ in toks]
+    claimed = [False] * len(toks)
+    found: list[tuple[int, Concept]] = []          # (first token, concept)
+    intervention_at: list[tuple[int, str]] = []
 
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in covered)
+    def free(a: int, b: int) -> bool:
+        return not any(claimed[a:b])
 
-    # multi-word long forms known to the abbreviation index ("hemophagocytic lymphohistiocytosis")
-    for long, short in sorted(abbr.longs_in(q), key=lambda x: -len(x[0])):
-        i = low.find(long)
-        if i >= 0 and free(i, i + len(long)):
-            covered.append((i, i + len(long)))
-            concepts.append(Concept(q[i:i + len(long)], "condition" if _is_condition(long) else "term",
-                                    [long] + abbr.short_to_long.get(short, [])[:2] + [short]))
-    drugs = [d for d in find_drugs(q) if free(d.start, d.end)]
-    intervention: list[str] = []
-    for d in drugs:
-        covered.append((d.start, d.end))
-        intervention.append(d.name)
-        concepts.append(Concept(d.matched, "drug", list(dict.fromkeys([d.name, d.matched.lower(), *drug_synonyms(d.name)]))))
-    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(q)]
-    pending: list[tuple[str, int, int]] = []
+    def claim(a: int, b: int, concept: Concept) -> None:
+        for k in range(a, b):
+            claimed[k] = True
+        concept.variants = list(dict.fromkeys(v for v in concept.variants if v))[:10]
+        found.append((a, concept))
+
+    def expand_short(tok: str) -> list[str]:
+        return local.get(tok) or abbr.expand(tok) if abbr.short_form(tok) or tok in local else []
+
+    # 1-2. therapies that are not in the drug dictionary (HSCT, IVIG, plasma exchange) and dictionary drugs;
+    # where they overlap the longer name wins
+    starts = {s: k for k, (_, s, _) in enumerate(toks)}
+    ends = {e: k for k, (_, _, e) in enumerate(toks)}
+    spans: list[tuple[int, int, str, str]] = []          # (first token, end token, name, kind of source)
+    for i in range(len(toks)):
+        for n in range(min(_THERAPY_MAX, len(toks) - i), 0, -1):
+            name = _THERAPY_LOOKUP.get(" ".join(low[i:i + n]))
+            if name and (n > 1 or len(low[i]) > 3 or toks[i][0].isupper()):
+                spans.append((i, i + n, name, "therapy"))
+                break
+    for d in find_drugs(q):
+        a, b = starts.get(d.start), ends.get(d.end)
+        if a is not None and b is not None:
+            spans.append((a, b + 1, d.name, "drug"))
+    for a, b, name, source in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[3] != "therapy", x[0])):
+        if not free(a, b):
+            continue
+        surface = q[toks[a][1]:toks[b - 1][2]]
+        extra = THERAPIES[name][:4] if source == "therapy" else drug_synonyms(name, 4)
+        claim(a, b, Concept(surface, "drug", [surface, name, *extra, *expand_short(surface)]))
+        intervention_at.append((a, name))
+    # 3. long forms of known abbreviations ("hemophagocytic lymphohistiocytosis")
+    for a, b, short in abbr.find_long_forms([t for t, _, _ in toks]):
+        if free(a, b):
+            surface = q[toks[a][1]:toks[b - 1][2]]
+            longs = abbr.expand(short)
+            claim(a, b, Concept(surface, "condition" if any(map(is_condition, longs)) else "term",
+                                [surface, *longs[:2], short]))
+    # 4. population groups
+    population: list[str] = []
+    for label, pattern in _POPULATION:
+        for m in pattern.finditer(q):
+            a, b = starts.get(m.start()), ends.get(m.end())
+            if a is None or b is None or not free(a, b + 1):
+                continue
+            claim(a, b + 1, Concept(m.group(0), "population", [m.group(0), *POPULATION_VARIANTS[label]]))
+            if label not in population:
+                population.append(label)
+    # 5. the rest: abbreviations, gene/protein names, condition phrases, other content words
+    keywords: list[str] = []
+    run: list[int] = []
 
     def flush() -> None:
-        if not pending:
-            return
-        phrase = " ".join(w for w, _, _ in pending)
-        if _is_condition(pending[-1][0]) and len(pending) > 1:
-            concepts.append(Concept(phrase, "condition", [phrase.lower()]))
-        else:
-            for w, _, _ in pending:
-                _add_word(w, abbr, concepts)
-        pending.clear()
+        while run:
+            head = max((k for k in run if is_condition(low[k])), default=None)
+            if head is None:
+                for k in run:
+                    _single(k)
+                run.clear()
+                return
+            phrase = [k for k in run if k <= head][-4:]
+            while len(phrase) > 1 and (low[phrase[0]] in GENERIC or abbr.short_form(toks[phrase[0]][0])):
+                phrase.pop(0)
+            for k in run:
+                if k < phrase[0]:
+                    _single(k)
+            surface = q[toks[phrase[0]][1]:toks[phrase[-1]][2]]
+            if len(phrase) == 1 and (abbr.short_form(surface) or surface in local):
+                _single(phrase[0])
+            else:
+                claim(phrase[0], phrase[-1] + 1, Concept(surface, "condition", [surface]))
+            del run[:run.index(head) + 1]
 
-    for w, s, e in words:
-        if not free(s, e) or _PHRASING.fullmatch(w) or _POP_WORDS.match(w) or len(w) < 2:
+    def _single(k: int) -> None:
+        tok = toks[k][0]
+        longs = expand_short(tok)
+        if not longs and "-" in tok:
+            parts = [p for p in tok.split("-") if p]
+            if any(expand_short(p) for p in parts) and all(expand_short(p) or p.lower() in MODIFIERS
+                                                           or p.isdigit() for p in parts):
+                for p in parts:
+                    if expand_short(p):
+                        lp = expand_short(p)
+                        claim(k, k + 1, Concept(p, "condition" if any(map(is_condition, lp)) else "term", [p, *lp]))
+                return
+        if longs:
+            kind = "condition" if any(map(is_condition, longs)) else "term"
+            claim(k, k + 1, Concept(tok, kind, [*_spelling_variants(tok), *longs]))
+        elif _gene_like(tok):
+            claim(k, k + 1, Concept(tok, "term", _spelling_variants(tok)))
+        elif low[k] not in GENERIC and len(low[k]) > 1 and not low[k].isdigit():
+            claim(k, k + 1, Concept(tok, "condition" if is_condition(low[k]) else "term", [low[k]]))
+
+    for k, (tok, s, e) in enumerate(toks):
+        w = low[k]
+        content = w not in STOPWORDS and w not in PHRASING
+        if content and len(w) > 1 or (content and w.isdigit()):
+            opening = k == 0 or q[:s].rstrip()[-1:] in ".?!:;\"'(“‘"
+            plain = tok.islower() or opening and tok[1:].islower() and not _gene_like(tok)
+            keywords.append(w if plain and not abbr.short_form(tok) else tok)
+        gap = q[toks[k - 1][2]:s] if k else ""
+        if claimed[k] or not content or (gap.strip() and run):
             flush()
-            continue
-        pending.append((w, s, e))
-        if len(pending) > 3:
-            _add_word(pending.pop(0)[0], abbr, concepts)
+        if not claimed[k] and content:
+            run.append(k)
     flush()
-    population = [name for name, p in _POPULATION if p.search(q)]
-    for name in population:
-        if name in ("refractory", "relapsed", "secondary", "primary", "severe"):
-            concepts.append(Concept(name, "population", [name] + {"refractory": ["resistant", "salvage"],
-                                                                   "relapsed": ["relapse", "recurrent"]}.get(name, [])))
-    comparison = []
-    for m in _COMPARE.finditer(q):
-        for d in find_drugs(m.group(1)):
-            if d.name not in comparison:
-                comparison.append(d.name)
+    found.sort(key=lambda x: x[0])
+    concepts: list[Concept] = []
     seen: set[str] = set()
-    uniq = []
-    for c in concepts:
-        if c.text.lower() not in seen:
-            seen.add(c.text.lower())
-            uniq.append(c)
-    keywords = [c.text for c in uniq]
-    return ParsedQuestion(question, classify_type(q), uniq, population, intervention,
-                          [c for c in comparison if c not in intervention[:1]], keywords)
+    for _, c in found:
+        lowered: set[str] = set()
+        c.variants = [v for v in c.variants if not (v.lower() in lowered or lowered.add(v.lower()))]
+        if c.text.lower() not in seen:                  # "common variable immunodeficiency (CVID)": one concept
+            seen.update(v.lower() for v in c.variants)
+            concepts.append(c)
+    intervention = list(dict.fromkeys(name for _, name in sorted(intervention_at)))
+    comparison = _comparison(q, toks, sorted(intervention_at), found)
+    return ParsedQuestion(question, classify_type(q), concepts, population, intervention, comparison,
+                          list(dict.fromkeys(keywords)))
 
 
-def _is_condition(text: str) -> bool:
-    last = text.lower().split()[-1] if text.strip() else ""
-    return bool(_CONDITION_WORD.search(last))
+def _comparison(q: str, toks: list, interventions: list[tuple[int, str]], found: list[tuple[int, Concept]]) -> list[str]:
+    """What the intervention is compared with: "X versus Y", "X vs Y", "X compared with Y", "better than Y", "X or Y"."""
+    out: list[str] = []
+    for m in _COMPARE.finditer(q):
+        after = next((k for k, (_, s, _) in enumerate(toks) if s >= m.end()), None)
+        if after is None:
+            continue
+        nxt = [name for k, name in interventions if after <= k <= after + 4]
+        if m.group(1).lower() == "or":                   # "X or Y" compares only two interventions
+            if nxt and any(toks[k][2] <= m.start() for k, _ in interventions):
+                out.append(nxt[0])
+        elif nxt:
+            out.append(nxt[0])
+        else:
+            following = [c.text for k, c in sorted(found, key=lambda x: x[0]) if after <= k <= after + 4]
+            out.extend(following[:1])
+    first = interventions[0][1] if len(interventions) > 1 else None
+    return [c for c in dict.fromkeys(out) if c != first]
 
 
-def _add_word(w: str, abbr: AbbreviationIndex, concepts: list[Concept]) -> None:
-    longs = abbr.expand(w) if (w.isupper() or any(ch.isupper() for ch in w[1:])) else []
-    if longs:
-        concepts.append(Concept(w, "condition" if any(_is_condition(x) for x in longs) else "term",
-                                list(dict.fromkeys([w] + longs))))
-    else:
-        concepts.append(Concept(w, "condition" if _is_condition(w) else "term", [w.lower()]))
+# ------------------------------------------------------------------------------------------ FTS5 query
+
+def _fts_phrase(text: str) -> str:
+    """A quoted FTS5 phrase made only of word characters (no quote can ever reach the expression)."""
+    words = _FTS_WORD.findall(text.lower())
+    return '"' + " ".join(words) + '"' if words else ""
 
 
-def _stem(w: str) -> str:
-    for suf in ("ations", "ation", "ments", "ment", "ing", "ies", "ed", "es", "s"):
-        if w.endswith(suf) and len(w) - len(suf) >= 4:
-            return w[: -len(suf)]
+def fts_query(parsed: ParsedQuestion) -> str:
+    """OR of every concept (its variants grouped) and every remaining keyword, each a quoted phrase; "" if none."""
+    groups: list[str] = []
+    used: set[str] = set()
+    n_terms = 0
+    for c in parsed.concepts:
+        terms = []
+        for v in c.variants or [c.text]:
+            t = _fts_phrase(v)
+            if t and t not in used and len(terms) < 6 and n_terms < MAX_FTS_TERMS:
+                used.add(t)
+                terms.append(t)
+                n_terms += 1
+        if terms:
+            groups.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
+    covered = {w for t in used for w in t.strip('"').split()}
+    for k in parsed.keywords:
+        t = _fts_phrase(k)
+        if t and t not in used and not set(t.strip('"').split()) <= covered and n_terms < MAX_FTS_TERMS:
+            used.add(t)
+            groups.append(t)
+            n_terms += 1
+    return " OR ".join(groups)
+
+
+# ------------------------------------------------------------------------------------------ sentence terms
+
+_VOWEL = re.compile(r"[aeiou]|(?<=[^aeiou])y")
+
+
+def _measure(stem: str) -> int:
+    """Porter's m: the number of vowel-consonant sequences in `stem`."""
+    form = "".join("v" if _VOWEL.match(stem, i) else "c" for i in range(len(stem)))
+    return len(re.findall(r"v+c+", form))
+
+
+_STEP2 = [("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"), ("alli", "al"),
+          ("entli", "ent"), ("eli", "e"), ("ousli", "ous"), ("ization", "ize"), ("ation", "ate"), ("ator", "ate"),
+          ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"), ("ousness", "ous"), ("aliti", "al"),
+          ("iviti", "ive"), ("biliti", "ble")]
+_STEP4 = ("ement", "ment", "ance", "ence", "able", "ible", "ant", "ent", "ism", "ate", "iti", "ous", "ive", "ize", "al",
+          "er", "ic", "ou")
+
+
+def _cvc(w: str) -> bool:
+    """Porter's *o: consonant-vowel-consonant at the end, the last not w, x or y."""
+    if len(w) < 3 or w[-1] in "wxy":
+        return False
+    v = [bool(_VOWEL.match(w, i)) for i in range(len(w) - 3, len(w))]
+    return v == [False, True, False]
+
+
+def stem(word: str) -> str:
+    """A light Porter stemmer: 'treated', 'treating', 'treatment', 'treatments' -> 'treat'."""
+    w = word.lower()
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if w.endswith("sses") or w.endswith("ies"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suf in ("eed", "ed", "ing"):
+        if w.endswith(suf):
+            base = w[: -len(suf)]
+            if suf == "eed":
+                w = base + "ee" if _measure(base) > 0 else w
+            elif _VOWEL.search(base):
+                w = base
+                if w.endswith(("at", "bl", "iz")):
+                    w += "e"
+                elif len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz" and not _VOWEL.match(w, len(w) - 1):
+                    w = w[:-1]
+                elif _measure(w) == 1 and _cvc(w):
+                    w += "e"
+            break
+    if w.endswith("y") and _VOWEL.search(w[:-1]):
+        w = w[:-1] + "i"
+    for suf, rep in _STEP2:
+        if w.endswith(suf) and _measure(w[: -len(suf)]) > 0:
+            w = w[: -len(suf)] + rep
+            break
+    for suf in ("icate", "ative", "alize", "iciti", "ical", "ful", "ness"):
+        if w.endswith(suf) and _measure(w[: -len(suf)]) > 0:
+            w = w[: -len(suf)] + {"icate": "ic", "alize": "al", "iciti": "ic", "ical": "ic"}.get(suf, "")
+            break
+    for suf in _STEP4 + ("ion",):
+        least = 0 if suf.endswith("ment") and len(w) - len(suf) >= 4 else 1   # light: "treatment" -> "treat"
+        if w.endswith(suf) and _measure(w[: -len(suf)]) > least and (suf != "ion" or w[-4:-3] in ("s", "t")):
+            w = w[: -len(suf)]
+            break
+    if w.endswith("sis") and len(w) > 6:
+        w = w[:-2]                                      # "diagnosis" ~ "diagnosed"
+    if w.endswith("e") and (_measure(w[:-1]) > 1 or _measure(w[:-1]) == 1 and not _cvc(w[:-1])):
+        w = w[:-1]
+    if w.endswith("ll") and _measure(w) > 1:
+        w = w[:-1]
     return w
 
 
 def sentence_terms(parsed: ParsedQuestion) -> list[set[str]]:
-    out = []
+    """Per concept, the lowercase variants (and stems of one-word variants) that show a sentence mentions it."""
+    out: list[set[str]] = []
     for c in parsed.concepts:
-        vs = set()
+        terms: set[str] = set()
         for v in c.variants or [c.text]:
-            v = v.lower()
-            vs.add(v)
-            if " " not in v and "-" not in v:
-                vs.add(_stem(v))
-        out.append(vs)
+            v = " ".join(v.lower().split())
+            if not v:
+                continue
+            terms.add(v)
+            if "-" in v:
+                terms.add(v.replace("-", " "))
+            if " " not in v and "-" not in v and v.isalpha() and len(v) > 4:
+                s = stem(v)
+                if len(s) >= 4:
+                    terms.add(s)
+        out.append(terms)
     return out
-
-
-def _fts_term(text: str) -> str:
-    toks = re.findall(r"[A-Za-z0-9]+", text)
-    if not toks:
-        return ""
-    return '"' + " ".join(toks) + '"'
-
-
-def fts_query(parsed: ParsedQuestion) -> str:
-    terms: list[str] = []
-    for c in parsed.concepts:
-        for v in (c.variants or [c.text])[:5]:
-            t = _fts_term(v)
-            if t and t not in terms:
-                terms.append(t)
-    return " OR ".join(terms[:40])
