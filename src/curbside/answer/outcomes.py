@@ -19,6 +19,7 @@ RESPONSE_COLS = ("complete_response", "partial_response", "no_response")
 NUMERIC_COLS = ("patients", *RESPONSE_COLS, "overall_response", "survival")
 TEXT_COLS = ("time_to_response", "dosing", "adverse_events")
 ALL_COLS = (*NUMERIC_COLS, *TEXT_COLS)
+_OUTCOME_COLS = {*RESPONSE_COLS, "overall_response", "survival"}
 
 
 @dataclass
@@ -400,7 +401,11 @@ def merge_rows(rows: list[OutcomeRow]) -> list[OutcomeRow]:
             _place(merged, r)
         _resolve_all(merged)
     out = []
+    per_study = {m.intervention for m in merged if m.study is not None and m.patients is not None}
     for m in merged:
+        if m.study is None and m.patients is not None and not set(m.cells()) & _OUTCOME_COLS \
+                and m.intervention in per_study:
+            continue    # "no toxicities in the three patients who received X": a pooled count, not a study's row
         if set(m.cells()) - {"patients"}:
             ids = list(dict.fromkeys(p.source_text_id for p in m.parts if p.source_text_id))
             m.source_text_id = ",".join(ids)

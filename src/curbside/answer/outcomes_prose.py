@@ -166,6 +166,7 @@ def _prior(text: str, lex: Lexicon, ss: int, ms: int) -> bool:
 class _State:
     def __init__(self):
         self.heading_iv = self.topic = self.study = self.cohort = None
+        self.study_ivs: set[str] = set()     # interventions the carried-over study label was introduced with
 
 
 def prose_rows(text: str, regions: list[tuple[int, int]], lex: Lexicon, base: int = 0) -> list[OutcomeRow]:
@@ -200,10 +201,22 @@ def _sentence_rows(text: str, ss: int, se: int, st: _State, lex: Lexicon, base: 
     study = STUDY.search(sent)
     if study:
         st.study, st.cohort = cell(study), None
+        st.study_ivs = {c for *_, c in active} | ({st.heading_iv or st.topic} - {None})
     elif _NEW_STUDY.match(sent):
         st.study = st.cohort = None
+        st.study_ivs = set()
     if st.topic is None and active:
         st.topic = active[0][2]
+
+    def study_for(iv: str) -> Cell | None:
+        """A study named in this sentence labels all its rows; one carried over from an earlier sentence only
+        labels rows of the intervention it was introduced with (a later "the three patients who received X"
+        is not that study's result)."""
+        if st.study is None or study:
+            return st.study
+        if not st.study_ivs:
+            st.study_ivs = {iv}
+        return st.study if iv in st.study_ivs else None
     ncells = [(cell(m, "n"), cohort) for pat, cohort in _NPAT for m in pat.finditer(sent)]
     facts: list[tuple[str, Cell, Cell | None]] = []
     used: list[tuple[int, int]] = []
@@ -263,7 +276,7 @@ def _sentence_rows(text: str, ss: int, se: int, st: _State, lex: Lexicon, base: 
             n_cell = ncells[0][0]
         key = (iv, count_of(n_cell.value) if n_cell else None)
         if key not in groups:
-            groups[key] = OutcomeRow(intervention=iv, study=st.study, patients=n_cell)
+            groups[key] = OutcomeRow(intervention=iv, study=study_for(iv), patients=n_cell)
         return groups[key]
 
     conflicts: set[tuple[int, str]] = set()

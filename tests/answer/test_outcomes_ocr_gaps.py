@@ -1,0 +1,69 @@
+"""Outcome extraction, issue 4 follow-ups: study attribution of pooled prose sentences, glued study labels,
+multi-line dosing cells and lone table numbers. All fixture text is invented (OCR-like, own names and numbers)."""
+
+from curbside.answer.outcomes import ALL_COLS, extract_outcomes
+
+
+def _cells(rows):
+    return [(r.intervention, r.study.value if r.study else None, {k: v.value for k, v in r.cells().items()})
+            for r in rows]
+
+
+def _assert_offsets(rows, text):
+    for r in rows:
+        for col in (*ALL_COLS, "study"):
+            c = getattr(r, col)
+            if c is not None:
+                assert text[c.start:c.end] == c.value, (col, c)
+
+
+# ---------------------------------------------------------------- 4: attribution of a carried-over study label
+POOLED = ("Okafor et al. reported a prospective study of ruxolitinib. Nine of 20 patients achieved a complete "
+          "response (45%).\n\nNo adverse events were reported in the four patients who received tocilizumab, and "
+          "the authors noted no infusion reactions.\n")
+
+
+def test_carried_over_study_label_only_labels_its_own_intervention():
+    rows = extract_outcomes(POOLED)
+    _assert_offsets(rows, POOLED)
+    toci = [r for r in rows if r.intervention == "Tocilizumab"]
+    assert toci and all(r.study is None for r in toci), _cells(rows)
+    rux = [r for r in rows if r.intervention == "Ruxolitinib"]
+    assert len(rux) == 1 and rux[0].study.value == "Okafor et al." and rux[0].complete_response.value.startswith(
+        "Nine of 20")
+
+
+def test_a_sentence_naming_the_study_labels_all_its_rows_and_later_same_drug_sentences():
+    text = ("Lindqvist et al. gave ruxolitinib to 14 children. Eight of 14 patients achieved a partial response "
+            "with ruxolitinib (57%).")
+    rows = extract_outcomes(text)
+    rux = [r for r in rows if r.intervention == "Ruxolitinib"]
+    assert len(rux) == 1 and rux[0].study.value == "Lindqvist et al.", _cells(rows)
+
+
+POOLED_WITH_TABLE = """3.3 | Toxicities
+
+No toxicities were reported in the five patients who received sirolimus.
+
+TABLE 2 Second-line agents
+
+Agent N Dosing CR PR NR
+Sirolimus
+Haddad et al. 4 2 mg/m2 daily 2 1 1
+Kowalczyk et al. 2 1 mg/m2 daily 2
+
+CR, complete response; PR, partial response; NR, no response.
+"""
+
+
+def test_pooled_count_without_outcomes_is_dropped_when_per_study_rows_exist():
+    rows = extract_outcomes(POOLED_WITH_TABLE)
+    _assert_offsets(rows, POOLED_WITH_TABLE)
+    siro = [r for r in rows if r.intervention == "Sirolimus"]
+    assert all(r.study is not None for r in siro if r.patients is not None), _cells(rows)
+    haddad = next(r for r in siro if r.study.value.startswith("Haddad"))
+    assert [haddad.complete_response.value, haddad.partial_response.value, haddad.no_response.value] == ["2", "1", "1"]
+    assert not any(r.patients is not None and r.patients.value == "five" for r in rows)
+    # without any per-study row the pooled statement is all there is, and it stays
+    alone = POOLED_WITH_TABLE.split("TABLE 2")[0]
+    assert [r.patients.value for r in extract_outcomes(alone) if r.intervention == "Sirolimus"] == ["five"]
