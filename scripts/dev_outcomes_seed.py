@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from curbside.answer.outcomes import ALL_COLS, extract_outcomes, merge_rows
+from curbside.answer.outcomes import ALL_COLS, extract_outcomes, merge_rows, study_label
 from curbside.corpus.models import SourceDocument, SourceSection
 from curbside.corpus.passages import build_text_and_passages
 
@@ -55,11 +55,12 @@ def main() -> int:
     for r in rows:
         vals = [_short(getattr(r, c).value) if getattr(r, c) else "" for c in SHOWN]
         ae = _short(r.adverse_events.value, 30) if r.adverse_events else ""
-        print(f"| {r.intervention} | {_short(r.study.value) if r.study else ''} | " + " | ".join(vals) + f" | {ae} |")
+        print(f"| {r.intervention} | {_short(study_label(r.study))} | " + " | ".join(vals) + f" | {ae} |")
     if a.quotes:
         print()
         for r in rows:
-            print(f"{r.intervention} / {r.study.value if r.study else '-'}")
+            print(f"{r.intervention} / {study_label(r.study) or '-'}"
+                  + (f"   study [{r.study.start}:{r.study.end}] {r.study.value!r}" if r.study else ""))
             for col in ALL_COLS:
                 c = getattr(r, col)
                 if c:

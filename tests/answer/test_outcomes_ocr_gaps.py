@@ -67,3 +67,35 @@ def test_pooled_count_without_outcomes_is_dropped_when_per_study_rows_exist():
     # without any per-study row the pooled statement is all there is, and it stays
     alone = POOLED_WITH_TABLE.split("TABLE 2")[0]
     assert [r.patients.value for r in extract_outcomes(alone) if r.intervention == "Sirolimus"] == ["five"]
+
+
+# ---------------------------------------------------------------- 3: glued study labels
+GLUED = """TABLE 5 Third-line agents and responses
+
+Agent N Dosing CR PR NR
+Tocilizumab
+Brennanetal. 6 8 mg/kg every 2 weeks 3 2 1
+Oyelaran etal. 5 12 mg/kg every 2 weeks 2 2 1
+
+CR, complete response; PR, partial response; NR, no response.
+"""
+
+
+def test_study_display_label_undoes_ocr_glue_but_the_quote_stays_verbatim():
+    from curbside.answer.outcomes import Cell, study_label
+
+    rows = extract_outcomes(GLUED)
+    _assert_offsets(rows, GLUED)
+    assert sorted(study_label(r.study) for r in rows) == ["Brennan et al.", "Oyelaran et al."]
+    assert sorted(r.study.value for r in rows) == ["Brennanetal.", "Oyelaran etal."]
+    assert study_label(Cell("Okafor et\nal.", 0, 10)) == "Okafor et al."
+    assert study_label(Cell("Okafor, 2019", 0, 12)) == "Okafor, 2019"
+    assert study_label(None) == ""
+
+
+def test_a_well_formed_label_of_the_same_study_is_preferred_when_merging():
+    text = GLUED + "\nBrennan et al. treated six patients with tocilizumab; three achieved a complete response.\n"
+    rows = extract_outcomes(text)
+    _assert_offsets(rows, text)
+    brennan = [r for r in rows if r.study is not None and r.study.value.startswith("Brennan")]
+    assert len(brennan) == 1 and brennan[0].study.value == "Brennan et al.", _cells(rows)

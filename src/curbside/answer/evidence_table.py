@@ -5,6 +5,7 @@ it came from; a value that cannot be traced to a quote is not shown."""
 from __future__ import annotations
 
 from curbside.answer.models import EvidenceRow, Quote, TableCell
+from curbside.answer.outcomes import study_label
 from curbside.retrieve.search import SearchHit
 
 COLUMNS = ("patients", "complete_response", "partial_response", "no_response", "overall_response", "survival",
@@ -55,8 +56,8 @@ def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, 
                        "survival"} & set(cells)
             if not numeric:
                 continue
-            study = getattr(row, "study", None)
-            label = row.intervention + (f" ({study.value})" if study is not None else "")
+            study = study_label(getattr(row, "study", None))
+            label = row.intervention + (f" ({study})" if study else "")
             out.append(EvidenceRow(intervention=label, citation=cite(doc), cells=cells))
             if len(out) >= max_rows:
                 return out

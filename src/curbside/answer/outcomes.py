@@ -242,6 +242,23 @@ def _study_key(cell: Cell | None) -> str:
     return re.sub(r"etal$", "", re.sub(r"[^a-z]", "", cell.value.lower())) if cell else ""
 
 
+_ET_AL = re.compile(r"^(?P<name>.*?[A-Za-z'\-])\s*et\s*al\b\.?$", re.S)
+
+
+def study_label(cell: Cell | None) -> str:
+    """Display form of a study label: OCR glue undone ("Mahlaouietal." -> "Mahlaoui et al."), whitespace single.
+    The cell itself (the quote) stays verbatim."""
+    if cell is None:
+        return ""
+    v = " ".join(cell.value.split())
+    m = _ET_AL.match(v)
+    return f"{m.group('name')} et al." if m else v
+
+
+def _well_formed(cell: Cell) -> bool:
+    return study_label(cell) == " ".join(cell.value.split())
+
+
 def _edit(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -307,8 +324,9 @@ def _absorb(m: OutcomeRow, r: OutcomeRow) -> None:
     for col, c in r.cells().items():
         if _better(c, getattr(m, col), col):
             setattr(m, col, c)
-    if m.study is None and r.study is not None:
-        m.study = r.study
+    if r.study is not None and (m.study is None or (not _well_formed(m.study) and _well_formed(r.study)
+                                                    and _study_key(m.study) == _study_key(r.study))):
+        m.study = r.study        # the same label as printed without OCR glue is the better quote
     for col, h in r.hints.items():
         m.hints.setdefault(col, h)
     m.denominators += [d for d in r.denominators if d not in m.denominators]
