@@ -99,3 +99,53 @@ def test_a_well_formed_label_of_the_same_study_is_preferred_when_merging():
     _assert_offsets(rows, text)
     brennan = [r for r in rows if r.study is not None and r.study.value.startswith("Brennan")]
     assert len(brennan) == 1 and brennan[0].study.value == "Brennan et al.", _cells(rows)
+
+
+# ---------------------------------------------------------------- 2: a dosing cell over several lines
+# The N cell wraps too ("(adults only, ... here)"), so OCR interleaves it with the regimen lines.
+REGIMEN = """TABLE 6 Combination regimens
+
+Regimen N Dosing regimen(s) Time to response CR PR NR
+DEP
+Novak et al. 18 (adults only, In the first cycle: 3 weeks 7 6 5
+
+children were Liposomal doxorubicin 30 mg/m2 on
+
+analysed apart) day 2.
+
+Etoposide 75 mg/m2 on the first
+
+day of each week.
+
+Methylprednisolone 10 mg/kg, days
+1-4; 5 mg/kg, days 5-8; 1 mg/kg,
+days 9-12
+
+CR, complete response; PR, partial response; NR, no response.
+
+4 | DISCUSSION
+
+Other regimens were not reviewed.
+"""
+
+
+def test_a_regimen_written_over_several_lines_is_one_verbatim_dosing_span():
+    rows = extract_outcomes(REGIMEN)
+    _assert_offsets(rows, REGIMEN)
+    novak = next(r for r in rows if r.study is not None and r.study.value == "Novak et al.")
+    d = novak.dosing
+    assert d.value.startswith("Liposomal doxorubicin 30 mg/m2 on") and d.value.endswith("1 mg/kg,\ndays 9-12")
+    assert "Etoposide 75 mg/m2" in d.value and "Methylprednisolone 10 mg/kg" in d.value
+    assert REGIMEN[d.start:d.end] == d.value
+    assert [novak.complete_response.value, novak.partial_response.value, novak.no_response.value] == ["7", "6", "5"]
+
+
+def test_a_single_line_dose_is_not_stretched_into_later_lines():
+    text = REGIMEN.replace("Methylprednisolone 10 mg/kg, days\n1-4; 5 mg/kg, days 5-8; 1 mg/kg,\ndays 9-12\n", "")
+    text = text.replace("Etoposide 75 mg/m2 on the first\n\nday of each week.\n\n", "")
+    rows = extract_outcomes(text)
+    novak = next(r for r in rows if r.study is not None and r.study.value == "Novak et al.")
+    assert novak.dosing.value == "Liposomal doxorubicin 30 mg/m2"
+    # a dose on the row's own line ends there: the cells after it belong to other columns
+    rows = extract_outcomes(GLUED)
+    assert sorted(r.dosing.value for r in rows) == ["12 mg/kg every 2 weeks", "8 mg/kg every 2 weeks"]

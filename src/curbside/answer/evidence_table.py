@@ -15,10 +15,10 @@ COLUMN_TITLES = {"patients": "N", "complete_response": "CR", "partial_response":
                  "dosing": "Dosing", "adverse_events": "Adverse events"}
 
 
-_CACHE: dict[str, list] = {}
+_CACHE: dict[str, tuple[list, str]] = {}
 
 
-def _document_rows(store, doc_id: str, content_hash: str) -> tuple[list, list]:
+def _document_rows(store, doc_id: str, content_hash: str) -> tuple[list, list, str]:
     """Outcome rows of a whole document (tables span passages, so extraction runs on the full text), cached."""
     from curbside.answer.outcomes import extract_outcomes, merge_rows
 
@@ -28,8 +28,20 @@ def _document_rows(store, doc_id: str, content_hash: str) -> tuple[list, list]:
         rows = merge_rows(extract_outcomes(doc.text, source_id=doc_id)) if doc else []
         if len(_CACHE) > 256:
             _CACHE.clear()
-        _CACHE[key] = rows
-    return _CACHE[key], store.passages_of(doc_id)
+        _CACHE[key] = (rows, doc.text if doc else "")
+    rows, text = _CACHE[key]
+    return rows, store.passages_of(doc_id), text
+
+
+def _source_passage(passages: list, text: str, cell):
+    """The passage a cell is quoted from: the one holding it whole; for a cell that runs on into the next passage
+    (a table cell over several lines, cut by passage splitting) the one where it starts, provided the document
+    text between its offsets is the cell exactly. None when it cannot be traced."""
+    whole = next((p for p in passages if p.start <= cell.start and cell.end <= p.end
+                  and p.text[cell.start - p.start:cell.end - p.start] == cell.value), None)
+    if whole is not None or text[cell.start:cell.end] != cell.value:
+        return whole
+    return next((p for p in passages if p.start <= cell.start < p.end), None)
 
 
 def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, max_rows: int = 12) -> list[EvidenceRow]:
@@ -39,17 +51,16 @@ def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, 
     for h in hits:
         docs.setdefault(h.document_id, h.document)
     for doc_id, doc in list(docs.items())[:max_docs]:
-        rows, passages = _document_rows(store, doc_id, doc.content_hash)
+        rows, passages, text = _document_rows(store, doc_id, doc.content_hash)
         for row in rows:
             cells: dict[str, TableCell] = {}
             for col in COLUMNS:
                 cell = getattr(row, col, None)
                 if cell is None:
                     continue
-                src = next((p for p in passages if p.start <= cell.start and cell.end <= p.end
-                            and p.text[cell.start - p.start:cell.end - p.start] == cell.value), None)
+                src = _source_passage(passages, text, cell)
                 if src is None:
-                    continue   # not traceable to one passage: never shown
+                    continue   # not traceable to the document: never shown
                 cells[col] = TableCell(value=cell.value, quote=Quote(
                     document_id=doc_id, passage_id=src.id, text=cell.value, start=cell.start, end=cell.end))
             numeric = {"patients", "complete_response", "partial_response", "no_response", "overall_response",

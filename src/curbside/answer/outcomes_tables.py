@@ -265,6 +265,31 @@ def _parse_table(text, rs, re_, lex, base):
     return [r for r in (_finish(text, row, lex, base, has_dose or not headers, has_time) for row in rows) if r]
 
 
+_SCHEDULE_TAIL = re.compile(r",?[ \t]*\n?[ \t]*(?:on[ \t])?days?[ \t]\d+(?:[ \t]?[-\u2013][ \t]?\d+)?")
+
+
+def _regimen_end(text: str, segs: list[tuple[int, int]], k: int, end: int, lex: Lexicon) -> int:
+    """A dosing cell that starts on continuation line k of a row may go on over the next lines (a regimen of several
+    drugs, or one drug's taper): a later line belongs to it when it states a dose after a drug name, or a dose right
+    below a line that does; at most one line without a dose ("day of every week.") may sit between two parts. The
+    cell is one verbatim span from the first dose to the last one (with its "days 4-6"), so text that OCR put there
+    from a neighbouring column stays inside it."""
+    last = k
+    for j in range(k + 1, len(segs)):
+        s, e = segs[j]
+        doses = list(DOSE.finditer(text, s, e))
+        if not doses:
+            if j - last >= 2:
+                break
+            continue
+        if not lex.find(text, s, doses[0].start()) and j != last + 1:
+            break
+        end, last = doses[-1].end(), j
+        tail = _SCHEDULE_TAIL.match(text, end, segs[j + 1][1] if j + 1 < len(segs) else e)
+        end = tail.end() if tail else end
+    return end
+
+
 def _finish(text, row, lex, base, has_dose, has_time):
     if not row["iv"]:
         return None
@@ -273,7 +298,8 @@ def _finish(text, row, lex, base, has_dose, has_time):
     out = OutcomeRow(intervention=row["iv"], study=row["study"], patients=make_cell(text, ns, ne, base), origin="table")
     after = ne
     if has_dose:
-        for s, e in [(ne, le), *row["cont"]]:
+        segs = [(ne, le), *row["cont"]]
+        for k, (s, e) in enumerate(segs):
             d = DOSE.search(text, s, e)
             if d:
                 ds = d.start()
@@ -282,7 +308,8 @@ def _finish(text, row, lex, base, has_dose, has_time):
                     if row["parent"] and lex.canonical(lab.group(1)) != row["iv"]:
                         break
                     ds = s + lab.start()
-                out.dosing = make_cell(text, ds, d.end(), base)
+                de = _regimen_end(text, segs, k, d.end(), lex) if k else d.end()
+                out.dosing = make_cell(text, ds, de, base)
                 after = d.end() if s == ne else after
                 break
         if out.dosing is None and row["parent"] is not None:
