@@ -149,3 +149,71 @@ def test_a_single_line_dose_is_not_stretched_into_later_lines():
     # a dose on the row's own line ends there: the cells after it belong to other columns
     rows = extract_outcomes(GLUED)
     assert sorted(r.dosing.value for r in rows) == ["12 mg/kg every 2 weeks", "8 mg/kg every 2 weeks"]
+
+
+# ---------------------------------------------------------------- 1: a lone whole-cohort number in a table row
+LONE = """3.2 | Sirolimus
+
+Kowalczyk et al. treated three patients with sirolimus after etoposide; all three patients achieved a complete
+response.
+
+3.3 | Basiliximab
+
+Ferreira et al. described one patient given basiliximab whose fever settled (partial response).
+
+TABLE 7 Salvage regimens and responses
+
+Agent N Dosing Time to response CR PR NR
+Sirolimus
+Haddad et al. 1 2 mg/m2 daily 2 weeks (less for fever) 1
+Kowalczyk et al. 3 1 mg/m2 daily 10 days 3
+Basiliximab
+Ferreira et al. 1 1 mg/kg 1 week 1
+Yilmaz et al. 2 1 mg/kg 5 days 2
+
+CR, complete response; PR, partial response; NR, no response.
+"""
+
+
+def _study(rows, name):
+    found = [r for r in rows if r.study is not None and r.study.value.startswith(name)]
+    assert len(found) == 1, _cells(rows)
+    return found[0]
+
+
+def test_lone_number_takes_the_column_its_sibling_rows_were_placed_in():
+    rows = extract_outcomes(LONE)
+    _assert_offsets(rows, LONE)
+    kow = _study(rows, "Kowalczyk")
+    assert kow.complete_response.value == "3"         # the prose says so; the table's "3" is that number
+    haddad = _study(rows, "Haddad")
+    assert (haddad.patients.value, haddad.complete_response.value) == ("1", "1")
+    assert haddad.partial_response is None and haddad.no_response is None
+    assert LONE[haddad.complete_response.start:haddad.complete_response.end] == "1"
+    # the other agent's block has its own layout: Ferreira is a PR by the prose, so Yilmaz reads as PR, not CR
+    ferreira, yilmaz = _study(rows, "Ferreira"), _study(rows, "Yilmaz")
+    assert ferreira.partial_response.value == "1" and ferreira.complete_response is None
+    assert yilmaz.partial_response.value == "2" and yilmaz.complete_response is None
+
+
+def test_lone_number_is_not_placed_when_siblings_disagree_or_there_is_no_evidence():
+    # Kowalczyk now a PR by the prose while the same block also has a CR row: no shared layout
+    mixed = LONE.replace("all three patients achieved a complete\nresponse", "all three patients achieved a partial\n"
+                         "response").replace("Yilmaz et al. 2 1 mg/kg 5 days 2\n", "")
+    mixed = mixed.replace("Basiliximab\nFerreira et al. 1 1 mg/kg 1 week 1\n",
+                          "Ito et al. 2 1 mg/m2 daily 4 days 2\n")
+    mixed += "\nIto et al. reported that both patients given sirolimus achieved a complete response.\n"
+    rows = extract_outcomes(mixed)
+    haddad = _study(rows, "Haddad")
+    assert haddad.complete_response is None and haddad.partial_response is None and haddad.no_response is None
+    # no prose at all: nothing in the table says which column
+    bare = LONE.split("TABLE 7")[1]
+    rows = extract_outcomes("TABLE 7" + bare)
+    for r in rows:
+        assert r.complete_response is None and r.partial_response is None and r.no_response is None, _cells(rows)
+
+
+def test_a_number_smaller_than_n_is_not_placed_by_siblings():
+    text = LONE.replace("Haddad et al. 1 2 mg/m2 daily", "Haddad et al. 4 2 mg/m2 daily")
+    haddad = _study(extract_outcomes(text), "Haddad")
+    assert haddad.complete_response is None and haddad.partial_response is None and haddad.no_response is None

@@ -37,6 +37,7 @@ class Pending:
     tokens: list[Cell]
     columns: list[str]
     lossy: bool = False          # a garbled token sits just before them (OCR may have lost a number)
+    group: tuple | None = None   # (table, intervention, group label): rows listed together under one agent
 
 
 @dataclass
@@ -402,6 +403,43 @@ def _resolve_all(merged: list[OutcomeRow]) -> None:
                 break
 
 
+def _whole_cohort(row: OutcomeRow, grp: Pending) -> Cell | None:
+    """The lone number of a table row that equals the row's N (every patient in one column), else None."""
+    if len(grp.tokens) != 1 or grp.lossy or grp.group is None:
+        return None
+    k, n = count_of(grp.tokens[0].value), _n(row)
+    return grp.tokens[0] if k and k == n and pct_of(grp.tokens[0].value) is None else None
+
+
+def _sibling_columns(merged: list[OutcomeRow]) -> None:
+    """A row whose only number is its N ("Smith et al. 1 ... 1" under CR PR NR) says that every patient had the same
+    outcome but not which column it sits in once OCR has dropped the blanks. When the other rows of the same agent in
+    the same table that report a whole cohort in one column were all placed in one column by other evidence (prose,
+    hints), the row is read the same way: the column layout of a table block is shared by its rows. Nothing is set
+    when those rows disagree, when there are none, or when the row's own evidence (hints, cells) rules it out."""
+    placed: dict[tuple, set[str]] = {}
+    todo = []
+    for m in merged:
+        for grp in m.pending:
+            tok = _whole_cohort(m, grp)
+            if tok is None:
+                continue
+            cols = {c for c in RESPONSE_COLS if getattr(m, c) is not None and getattr(m, c).start == tok.start}
+            if cols:
+                placed.setdefault(grp.group, set()).update(cols)
+            elif not any(getattr(m, c) is not None for c in (*RESPONSE_COLS, "overall_response")):
+                todo.append((m, grp, tok))
+    for m, grp, tok in todo:
+        cols = placed.get(grp.group, set())
+        if len(cols) != 1:
+            continue
+        col = next(iter(cols))
+        if col not in grp.columns or any(h == "pos" and c != col for c, h in m.hints.items()):
+            continue
+        if consistent({**m.cells(), col: tok}, m.denominators):
+            setattr(m, col, tok)
+
+
 def merge_rows(rows: list[OutcomeRow]) -> list[OutcomeRow]:
     """One row per intervention, study and cohort size, cells filled from several sources; never invents."""
     raw: list[OutcomeRow] = []
@@ -418,6 +456,7 @@ def merge_rows(rows: list[OutcomeRow]) -> list[OutcomeRow]:
             done.add(id(r))
             _place(merged, r)
         _resolve_all(merged)
+    _sibling_columns(merged)
     out = []
     per_study = {m.intervention for m in merged if m.study is not None and m.patients is not None}
     for m in merged:

@@ -212,7 +212,7 @@ def _parse_table(text, rs, re_, lex, base):
     caption_iv = _iv_label(lex, text, rs, cap_end) if cap_end >= rs else None
     cols: list[str] = []
     has_dose = has_time = False
-    prev_header, group_iv, cur, headers = "", None, None, False
+    prev_header, group_iv, cur, headers, group_at = "", None, None, False, -1
     rows, block_rows, prev_block, orphans = [], [], [], []
     for ls, le in _lines(text, cap_end + 1, re_):
         line = text[ls:le]
@@ -234,12 +234,13 @@ def _parse_table(text, rs, re_, lex, base):
         for fs, fe, _ in found:
             rest = rest.replace(text[fs:fe], "", 1)
         if len({c for *_, c in found}) == 1 and re.fullmatch(r"\s*(?:\([^()]*\))?\s*\.?\s*", rest):
-            group_iv, cur = found[0][2], None
+            group_iv, cur, group_at = found[0][2], None, ls
             continue
         m = _ROW.match(line)
         if m and "et al" not in m.group("pre"):
-            iv = _iv_label(lex, text, ls, ls + m.end("pre")) or group_iv or caption_iv
-            cur = {"iv": iv, "study": make_cell(text, ls + m.start("study"), ls + m.end("study"), base),
+            own = _iv_label(lex, text, ls, ls + m.end("pre"))
+            iv = own or group_iv or caption_iv
+            cur = {"iv": iv, "group": (rs + base, iv, -1 if own or not group_iv else group_at + base), "study": make_cell(text, ls + m.start("study"), ls + m.end("study"), base),
                    "n": (ls + m.start("n"), ls + m.end("n")), "line": (ls, le), "cont": [], "parent": None,
                    "cols": cols, "orphans": []}
             rows.append(cur)
@@ -323,7 +324,8 @@ def _finish(text, row, lex, base, has_dose, has_time):
         d = re.search(r"(?:^\s*\(|^)\s*(\d{1,5}) (?:treatment )?(?:courses|cycles|episodes)\)?\s*$", text[s:e])
         out.denominators += [int(d.group(1))] if d else []
     if run and row["cols"] and len(run) <= len(row["cols"]):
-        out.pending.append(Pending([make_cell(text, s, e, base) for s, e in run], list(row["cols"]), lossy))
+        out.pending.append(Pending([make_cell(text, s, e, base) for s, e in run], list(row["cols"]), lossy,
+                                   row["group"]))
     for (os_, oe), ocols in row["orphans"]:
         toks = [(m.start(1), m.end(1)) for m in COUNT_TOK.finditer(text, os_, oe)]
         if ocols and len(toks) <= len(ocols):
