@@ -4,7 +4,9 @@ overall response, survival, time to response, dosing and adverse events, from pr
 Every value is a Cell holding the exact substring of the text it came from (offsets + base_offset). Rule based
 and offline. Table rows whose columns cannot be told apart (OCR loses positions) carry their numbers as a pending
 group; merge_rows assigns a pending number to a column only when every assignment consistent with the other
-sources (counts <= N, percentages with one common denominator, known cells, response hints) agrees.
+sources (counts <= N, percentages with one common denominator, known cells, response hints) agrees. A row's lone
+number that is its whole cohort (N patients, all in one column) takes the column that the other rows of the same
+agent block were placed in by such evidence, when they all agree (see _sibling_columns).
 """
 
 from __future__ import annotations
