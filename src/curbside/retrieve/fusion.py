@@ -72,7 +72,7 @@ def mmr(relevance: Sequence[float], vectors: np.ndarray | None, top_k: int, lamb
     sim = None
     if vectors is not None and lambda_ < 1.0:
         v = np.asarray(vectors, dtype=np.float32)
-        sim = v @ v.T
+        sim = np.einsum("ik,jk->ij", v, v)   # single-threaded; small BLAS calls stall on a busy machine
         if min_similarity > 0.0:
             sim = np.where(sim >= min_similarity, sim, 0.0)
         if has_vector is not None:      # items without a vector are not similar to anything
