@@ -46,10 +46,22 @@ class Engine:
 
         summary = IngestSummary()
         with self._lock:
+            self._seed_default_vectors()
             Ingestor(self.store, self.settings, on_added=self._embed_added).ingest_documents(
                 read_open_medicine(), summary, progress=progress, label="open-medicine")
             self.store.set_meta("default_corpus_loaded", "1")
         return summary
+
+    def _seed_default_vectors(self) -> None:
+        """Put the package's prebuilt default-corpus vectors into the embedding cache (see retrieve/prebuilt)."""
+        from curbside.retrieve import embed
+        from curbside.retrieve.prebuilt import load_prebuilt
+
+        if not self.settings.embed or not embed.available():
+            return
+        keys, vecs = load_prebuilt()
+        if keys:
+            self.retriever.vectors.seed_cache(keys, vecs)
 
     def ingest(self, paths: list[Path], fmt: str | None = None, mapping=None,
                overrides: MetadataOverrides | None = None, progress: ProgressCallback | None = None,
