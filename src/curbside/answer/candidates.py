@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 
 from curbside.corpus.models import Document, EvidenceLevel, Passage
 from curbside.corpus.passages import sentence_spans
+from curbside.retrieve.abbreviations import find_definitions
 from curbside.retrieve.drugs import find_drugs
-from curbside.retrieve.query import ParsedQuestion, sentence_terms
+from curbside.retrieve.query import ParsedQuestion, same_meaning, sentence_terms
 from curbside.retrieve.search import SearchHit, concept_coverage
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
 NUMBER_RESULT = re.compile(
     r"\d+(?:\.\d+)?\s?%|\bn\s?=\s?\d+|\b\d+\s+(?:of|out of)\s+\d+\b|\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|IU|U)(?:/|\b)"
-    r"|\b(?:hazard|odds|risk) ratio\b|\bHR\b|\bOR\b|\bCI\b|\bp\s?[<=]\s?0?\.\d+", re.I)
+    r"|\b(?:hazard|odds|risk) ratio\b|(?-i:\b(?:HR|OR|RR|CI)\b)|\bp\s?[<=]\s?0?\.\d+", re.I)
 RECOMMEND = re.compile(
     r"\b(recommend(?:ed|s|ation)?|should(?: not)? be|suggest(?:ed|s)?|first[- ]line|second[- ]line|indicated|"
     r"preferred|is advised|consider(?:ed)?|strong(?:ly)?|conditional|grade [1-3a-d]|level [a-c1-3]|"
@@ -102,8 +103,39 @@ def head_terms(parsed: ParsedQuestion) -> list[set[str]]:
     return heads
 
 
+def concept_weights(parsed: ParsedQuestion) -> list[float]:
+    """How much each concept counts toward a sentence's coverage: a population ("adults", "children") narrows
+    the question but is not what it is about, so it weighs half."""
+    return [0.5 if c.kind == "population" else 1.0 for c in parsed.concepts]
+
+
+def weighted_coverage(text: str, terms: list[set[str]], weights: list[float]) -> float:
+    if not terms:
+        return 0.0
+    if len(weights) != len(terms) or len(set(weights)) == 1:
+        return concept_coverage(text, terms)
+    got = sum(w for t, w in zip(terms, weights) if concept_coverage(text, [t]) > 0)
+    return got / sum(weights)
+
+
+def local_meaning(term_sets: list[set[str]], text: str) -> list[set[str]]:
+    """Drop abbreviation variants that `text` itself defines as something else: in a passage that says
+    "CAP (controlled attenuation parameter)", "CAP" does not mean community-acquired pneumonia."""
+    defined = {short.lower(): long for short, long in find_definitions(text)}
+    if not defined:
+        return term_sets
+    out = []
+    for variants in term_sets:
+        longer = [v for v in variants if " " in v or "-" in v]
+        keep = {v for v in variants
+                if v not in defined or not longer or any(same_meaning(defined[v], x) for x in longer)}
+        out.append(keep or variants)
+    return out
+
+
 def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Candidate]:
     terms = sentence_terms(parsed)
+    weights = concept_weights(parsed)
     heads = head_terms(parsed)
     qtype = parsed.question_type
     type_re = TYPE_CUES.get(qtype)
@@ -116,8 +148,9 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
         if p.kind in ("table", "abbreviations", "heading"):
             continue
         context = f"{doc.title} {p.section} {p.text}"
-        ctx_cov = concept_coverage(context, terms)
-        ctx_head = all(concept_coverage(context, [h]) > 0 for h in heads) if heads else True
+        p_terms, p_heads = local_meaning(terms, p.text), local_meaning(heads, p.text)
+        ctx_cov = weighted_coverage(context, p_terms, weights)
+        ctx_head = all(concept_coverage(context, [h]) > 0 for h in p_heads) if p_heads else True
         for s, e in sentence_spans(p.text):
             a, b = p.start + s, p.start + e
             if (doc.id, a) in seen:
@@ -127,8 +160,8 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
             display = _WS.sub(" ", quote).strip()
             if not _usable(display):
                 continue
-            cov = concept_coverage(display, terms)
-            head_in = all(concept_coverage(display, [h]) > 0 for h in heads) if heads else True
+            cov = weighted_coverage(display, p_terms, weights)
+            head_in = all(concept_coverage(display, [h]) > 0 for h in p_heads) if p_heads else True
             drugs = [d.name for d in find_drugs(display)]
             procs = [re.sub(r"\s+(regimen|protocol)$", "", m.group(0), flags=re.I) for m in PROCEDURES.finditer(display)]
             c = Candidate(

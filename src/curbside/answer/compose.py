@@ -213,7 +213,7 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
             if len(out) >= limit:
                 break
             names = c.interventions
-            if not names or len(names) > 4 or not (c.type_cue or c.result) or c.meta:
+            if not names or len(names) > 4 or not (c.type_cue or c.result) or c.meta or _fragment(c):
                 continue
             key = names[0]
             if key.lower() in seen or not picker.ok(c, per_document=limit):
@@ -227,6 +227,12 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
         if (c.type_cue or c.coverage >= 0.5) and not c.meta and picker.ok(c):
             out.append(("", picker.take(c)))
     return out
+
+
+def _fragment(c: Candidate) -> bool:
+    """A list-item fragment that names a therapy without saying anything about it ("Patients receiving active
+    chemotherapy or immunosuppressive therapy", a risk factor): no closing punctuation, no dose, no advice."""
+    return c.display[-1:] not in ".)]%" and not c.recommends and not c.has_number
 
 
 def _label(name: str) -> str:

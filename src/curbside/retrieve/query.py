@@ -8,6 +8,7 @@ built-in list) and reads definitions written into the question itself ("common v
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -167,7 +168,9 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
     for a, b, short in abbr.find_long_forms([t for t, _, _ in toks]):
         if free(a, b):
             surface = q[toks[a][1]:toks[b - 1][2]]
-            longs = abbr.expand(short)
+            # the short form's other long forms are usually other meanings ("CAP": community-acquired pneumonia,
+            # controlled attenuation parameter): keep only spelling variants of the one asked about
+            longs = [x for x in abbr.expand(short) if same_meaning(x, surface)]
             claim(a, b, Concept(surface, "condition" if any(map(is_condition, longs)) else "term",
                                 [surface, *longs[:2], short]))
     # 4. population groups
@@ -378,6 +381,13 @@ def stem(word: str) -> str:
     if w.endswith("ll") and _measure(w) > 1:
         w = w[:-1]
     return w
+
+
+def same_meaning(long_a: str, long_b: str) -> bool:
+    """Two long forms of one abbreviation that are spelling variants of each other ("haemophagocytic ..." /
+    "hemophagocytic ...", "non-small cell ..." / "non small-cell ...") rather than two different expansions."""
+    a, b = (" ".join(re.findall(r"[a-z0-9]+", x.lower())) for x in (long_a, long_b))
+    return a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
 
 
 def sentence_terms(parsed: ParsedQuestion) -> list[set[str]]:
