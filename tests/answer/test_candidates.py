@@ -1,0 +1,46 @@
+"""Sentence candidates: abbreviation meanings, population weight, number cues, list fragments."""
+
+from __future__ import annotations
+
+from curbside.answer.candidates import NUMBER_RESULT, local_meaning, weighted_coverage
+from curbside.retrieve.abbreviations import AbbreviationIndex
+from curbside.retrieve.query import parse_question, same_meaning, sentence_terms
+
+
+def test_an_abbreviations_other_meaning_is_not_a_variant_of_the_question():
+    index = AbbreviationIndex([("CAP", "community-acquired pneumonia"),
+                               ("CAP", "controlled attenuation parameter")])
+    parsed = parse_question("What is the first-line treatment for community-acquired pneumonia?", index)
+    variants = {v.lower() for c in parsed.concepts for v in c.variants}
+    assert "cap" in variants
+    assert "controlled attenuation parameter" not in variants
+
+
+def test_a_passage_that_defines_the_abbreviation_otherwise_does_not_match_it():
+    heads = [{"community-acquired pneumonia", "community acquired pneumonia", "cap"}]
+    liver = "Transient elastography with CAP (controlled attenuation parameter) grades steatosis."
+    lung = "Adults with CAP (community-acquired pneumonia) should receive antibiotics promptly."
+    other = "Outpatients with CAP need no blood cultures."
+    assert "cap" not in local_meaning(heads, liver)[0]
+    assert "cap" in local_meaning(heads, lung)[0]
+    assert local_meaning(heads, other) == heads
+
+
+def test_spelling_variants_are_the_same_meaning():
+    assert same_meaning("haemophagocytic lymphohistiocytosis", "hemophagocytic lymphohistiocytosis")
+    assert not same_meaning("community-acquired pneumonia", "controlled attenuation parameter")
+
+
+def test_population_weighs_half():
+    parsed = parse_question("Is methotrexate effective for psoriasis in children?")
+    terms = sentence_terms(parsed)
+    weights = [0.5 if c.kind == "population" else 1.0 for c in parsed.concepts]
+    assert 0.5 in weights
+    only_child = weighted_coverage("Children were enrolled in the registry.", terms, weights)
+    main = weighted_coverage("Methotrexate improved psoriasis severity.", terms, weights)
+    assert main > only_child > 0
+
+
+def test_or_is_not_an_odds_ratio():
+    assert not NUMBER_RESULT.search("patients receiving chemotherapy or radiotherapy")
+    assert NUMBER_RESULT.search("mortality was lower (OR 0.61, 95% CI 0.4-0.9)")
