@@ -240,9 +240,10 @@ def _parse_table(text, rs, re_, lex, base):
         if m and "et al" not in m.group("pre"):
             own = _iv_label(lex, text, ls, ls + m.end("pre"))
             iv = own or group_iv or caption_iv
-            cur = {"iv": iv, "group": (rs + base, iv, -1 if own or not group_iv else group_at + base), "study": make_cell(text, ls + m.start("study"), ls + m.end("study"), base),
+            cur = {"iv": iv, "study": make_cell(text, ls + m.start("study"), ls + m.end("study"), base),
                    "n": (ls + m.start("n"), ls + m.end("n")), "line": (ls, le), "cont": [], "parent": None,
-                   "cols": cols, "orphans": []}
+                   "cols": cols, "orphans": [],
+                   "group": (rs + base, iv, -1 if own or not group_iv else group_at + base)}
             rows.append(cur)
             block_rows.append(cur)
             continue
