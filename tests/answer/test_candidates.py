@@ -44,3 +44,32 @@ def test_population_weighs_half():
 def test_or_is_not_an_odds_ratio():
     assert not NUMBER_RESULT.search("patients receiving chemotherapy or radiotherapy")
     assert NUMBER_RESULT.search("mortality was lower (OR 0.61, 95% CI 0.4-0.9)")
+
+
+def test_expanded_abbreviation_needs_its_long_form_in_the_document():
+    from curbside.answer.candidates import document_meaning, expansion_shorts
+
+    index = AbbreviationIndex([("RA", "rheumatoid arthritis")])
+    parsed = parse_question("What are the treatment options for rheumatoid arthritis?", index)
+    terms = sentence_terms(parsed)
+    exp = expansion_shorts(parsed)
+    diabetes = "standards of care in diabetes. a glp-1 ra is preferred to insulin."
+    rheum = "guideline for the treatment of rheumatoid arthritis. in ra, methotrexate is first line."
+    assert not any("ra" in t for t in document_meaning(terms, exp, diabetes))
+    assert any("ra" in t for t in document_meaning(terms, exp, rheum))
+    # asked as the abbreviation itself: the user's own word always counts
+    asked = parse_question("How is COPD diagnosed?")
+    assert any("copd" in t for t in document_meaning(sentence_terms(asked), expansion_shorts(asked), "copd only"))
+
+
+def test_dosing_options_stay_on_the_asked_drug(loaded_engine):
+    from curbside.answer.candidates import build_candidates
+    from curbside.answer.compose import _options, _Picker
+
+    question = "What is the dose of anakinra in refractory HLH?"
+    parsed = parse_question(question, loaded_engine.retriever.abbreviations())
+    assert parsed.question_type == "dosing" and parsed.intervention
+    cands = build_candidates(parsed, loaded_engine.search(question, top_k=40))
+    assert any(c.interventions and c.interventions[0].lower() != "anakinra" and c.type_cue for c in cands)
+    options = _options(cands, parsed, _Picker(), 6)
+    assert options and all(label.lower() == "anakinra" for label, _ in options), [label for label, _ in options]

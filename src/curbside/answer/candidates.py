@@ -21,7 +21,8 @@ NUMBER_RESULT = re.compile(
 RECOMMEND = re.compile(
     r"\b(recommend(?:ed|s|ation)?|should(?: not)? be|suggest(?:ed|s)?|first[- ]line|second[- ]line|indicated|"
     r"preferred|is advised|consider(?:ed)?|strong(?:ly)?|conditional|grade [1-3a-d]|level [a-c1-3]|"
-    r"standard of care|treatment of choice|mainstay|cornerstone)\b", re.I)
+    r"standard of care|treatment of choice|mainstay|cornerstone|level of evidence|best practice statement|"
+    r"(?-i:Class (?:I{1,3}|IIa|IIb)))\b", re.I)
 RESULT = re.compile(
     r"\b(respon(?:se|ded|ders)|remission|survival|survived|mortality|efficacy|effective|improv(?:ed|ement)|"
     r"reduc(?:ed|tion)|associated with|resulted in|achieved|outcome|significant(?:ly)?|benefit|resolution|"
@@ -79,6 +80,7 @@ class Candidate:
     consider: bool = False
     type_cue: bool = False
     meta: bool = False
+    topical: bool = False            # the document's title names the question's condition
     score: float = 0.0
     words: frozenset[str] = frozenset()
 
@@ -94,13 +96,44 @@ class Candidate:
         return sorted(names, key=lambda n: low.find(n.lower()) if low.find(n.lower()) >= 0 else 10_000)
 
 
+def head_indices(parsed: ParsedQuestion) -> list[int]:
+    """Positions of the question's condition concepts (or, failing that, its first concept)."""
+    heads = [i for i, c in enumerate(parsed.concepts) if c.kind == "condition"]
+    return heads or ([0] if parsed.concepts else [])
+
+
 def head_terms(parsed: ParsedQuestion) -> list[set[str]]:
     """Variant sets of the question's condition concepts (or, failing that, its first concept)."""
     terms = sentence_terms(parsed)
-    heads = [t for c, t in zip(parsed.concepts, terms) if c.kind == "condition"]
-    if not heads and terms:
-        heads = [terms[0]]
-    return heads
+    return [terms[i] for i in head_indices(parsed) if i < len(terms)]
+
+
+_SHORT_FORM = re.compile(r"[A-Z][A-Za-z0-9-]{0,7}|[a-z]{1,3}[A-Z][A-Za-z0-9-]{0,6}")
+
+
+def expansion_shorts(parsed: ParsedQuestion) -> list[tuple[set[str], set[str]]]:
+    """Per concept: (abbreviations that came from expanding what was asked, the concept's long forms). "RA" for
+    "rheumatoid arthritis" is such an abbreviation; "COPD" asked as "COPD" is not (it is the user's own word)."""
+    out = []
+    for c in parsed.concepts:
+        asked = c.text.lower()
+        shorts = {v.lower() for v in c.variants if v.lower() != asked and " " not in v and _SHORT_FORM.fullmatch(v)
+                  and sum(ch.isupper() for ch in v) >= 2}
+        longs = {" ".join(v.lower().split()) for v in c.variants if v.lower() not in shorts and len(v) > 8}
+        out.append((shorts, longs))
+    return out
+
+
+def document_meaning(term_sets: list[set[str]], expansions: list[tuple[set[str], set[str]]], blob: str) -> list[set[str]]:
+    """Drop abbreviations the question did not use from documents that never spell out what was asked: "RA" in a
+    diabetes guideline is "receptor agonist" (GLP-1 RA), not rheumatoid arthritis. `blob` is the document's title
+    and retrieved passages, lowercased; authors define an abbreviation before they use it."""
+    out = []
+    for variants, (shorts, longs) in zip(term_sets, expansions):
+        if shorts and longs and not any(x in blob or x.replace("-", " ") in blob for x in longs):
+            variants = (variants - shorts) or variants
+        out.append(variants)
+    return out
 
 
 def concept_weights(parsed: ParsedQuestion) -> list[float]:
@@ -136,7 +169,12 @@ def local_meaning(term_sets: list[set[str]], text: str) -> list[set[str]]:
 def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Candidate]:
     terms = sentence_terms(parsed)
     weights = concept_weights(parsed)
-    heads = head_terms(parsed)
+    head_at = [i for i in head_indices(parsed) if i < len(terms)]
+    expansions = expansion_shorts(parsed)
+    blobs: dict[str, list[str]] = {}
+    for hit in hits:
+        blobs.setdefault(hit.document.id, [hit.document.title]).append(hit.passage.text)
+    doc_terms = {d: document_meaning(terms, expansions, " ".join(parts).lower()) for d, parts in blobs.items()}
     qtype = parsed.question_type
     type_re = TYPE_CUES.get(qtype)
     interventions = {i.lower() for i in parsed.intervention}
@@ -148,7 +186,9 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
         if p.kind in ("table", "abbreviations", "heading"):
             continue
         context = f"{doc.title} {p.section} {p.text}"
-        p_terms, p_heads = local_meaning(terms, p.text), local_meaning(heads, p.text)
+        p_terms = local_meaning(doc_terms[doc.id], p.text)
+        p_heads = [p_terms[i] for i in head_at]
+        title_head = all(concept_coverage(doc.title, [h]) > 0 for h in p_heads) if p_heads else False
         ctx_cov = weighted_coverage(context, p_terms, weights)
         ctx_head = all(concept_coverage(context, [h]) > 0 for h in p_heads) if p_heads else True
         for s, e in sentence_spans(p.text):
@@ -171,7 +211,7 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
                 has_number=bool(NUMBER_RESULT.search(display)), recommends=bool(RECOMMEND.search(display)),
                 result=bool(RESULT.search(display)), consider=bool(CONSIDER.search(display)),
                 type_cue=bool(type_re.search(display)) if type_re else False, meta=bool(META.search(display)),
-                words=frozenset(_WORD.findall(display.lower())),
+                words=frozenset(_WORD.findall(display.lower())), topical=title_head,
             )
             c.score = _score(c, qtype, interventions)
             out.append(c)
@@ -196,6 +236,8 @@ def _score(c: Candidate, qtype: str, interventions: set[str]) -> float:
     s = 0.42 * c.coverage + 0.18 * c.context_coverage + 0.15 * c.hit_score
     if c.head_in_sentence:
         s += 0.08
+    if c.topical:
+        s += 0.06
     if c.type_cue:
         s += 0.08
     if qtype in ("treatment", "dosing", "adverse_effects") and c.interventions:

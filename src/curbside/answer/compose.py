@@ -82,7 +82,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     limit = settings.max_items_per_section
     sections: list[Section] = []
 
-    guidelines = _guidelines(candidates, picker, min(4, limit))
+    guidelines = _guidelines(candidates, picker, min(4, limit), parsed.question_type)
     if guidelines:
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines",
                                 items=[_guideline_item(c, cites) for c in guidelines]))
@@ -187,10 +187,14 @@ def _guideline_item(c: Candidate, cites: _Citations) -> Item:
     return item
 
 
-def _guidelines(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
+def _guidelines(cands: list[Candidate], picker: _Picker, limit: int, qtype: str = "other") -> list[Candidate]:
     pool = [c for c in cands if c.is_guideline and c.head and c.coverage > 0]
     # lead: the strongest recommendation-like sentence; then supporting points
-    pool.sort(key=lambda c: -(c.score + (0.15 if c.recommends else 0.0)))
+    # (recommendation wording helps, but a sentence about what was asked -- diagnosis, dose, harms -- and a
+    # guideline about the condition itself help as much)
+    advice = 0.12 if qtype in ("treatment", "dosing", "prevention", "adverse_effects", "other") else 0.04
+    pool.sort(key=lambda c: -(c.score + (advice if c.recommends else 0.0) + (0.08 if c.type_cue else 0.0)
+                              + (0.04 if c.topical else 0.0)))
     out = []
     for c in pool:
         if len(out) >= limit:
@@ -205,6 +209,8 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
     out: list[tuple[str, Candidate]] = []
     if qtype in ("treatment", "dosing", "adverse_effects", "prevention"):
         seen: set[str] = set()
+        # "What is the dose of allopurinol?" lists allopurinol's doses, not those of every drug nearby
+        asked = {i.lower() for i in parsed.intervention} if qtype in ("dosing", "adverse_effects") else set()
         # prefer sentences that open with the intervention and report a result
         ranked = sorted(cands, key=lambda c: -(c.score + (0.08 if c.interventions and
                                                           c.display.lower().find(c.interventions[0].lower()) < 40 else 0)
@@ -215,6 +221,11 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
             names = c.interventions
             if not names or len(names) > 4 or not (c.type_cue or c.result) or c.meta or _fragment(c):
                 continue
+            if asked:
+                names = [n for n in names if n.lower() in asked] or \
+                    [n for n in names if any(a in c.display.lower() for a in asked)]
+                if not names or not c.type_cue:
+                    continue
             key = names[0]
             if key.lower() in seen or not picker.ok(c, per_document=limit):
                 continue
