@@ -37,3 +37,20 @@ def test_empty_sections_are_skipped_and_hash_ignores_whitespace():
     text, passages = build_text_and_passages(_doc(SourceSection("   ", "Empty"), SourceSection("Body.", "B")), "d")
     assert text == "B\nBody." and len(passages) == 1
     assert content_hash("T", "a  b\nc") == content_hash("T", "a b c")
+
+
+def test_guideline_items_split_at_closing_bracket_and_keep_their_labels():
+    from curbside.corpus.passages import sentence_spans
+
+    text = ("Recommendation 1A . Offer drug X for six months to every adult with the condition (strong, moderate evidence)\n"
+            "Recommendation 1B . After six months, review the need for drug X with the patient.\n"
+            "- First-line: drug Y 5 mg daily. Second-line: drug Z.\n"
+            "in the largest registry of treated adult and paediatric patients so far (HLH)\n"
+            "EBV was found in most of them.")
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got[0].startswith("Recommendation 1A . Offer") and got[0].endswith("(strong, moderate evidence)")
+    assert got[1].startswith("Recommendation 1B . After six months")
+    assert "First-line: drug Y 5 mg daily." in got            # the list marker is not part of the sentence
+    assert not any(g.startswith("- ") for g in got)
+    # an acronym at the start of a wrapped line does not end the sentence
+    assert any(g.startswith("in the largest registry") and g.endswith("most of them.") for g in got)

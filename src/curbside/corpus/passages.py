@@ -17,6 +17,10 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 # sentence ends: . ! ? followed by space + capital/digit/quote/bracket; not after common abbreviations
 _SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]?\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+# "Recommendation IA . Tamoxifen ...", "Grade 1B. Give ...": a numbered label is not a sentence of its own
+_LABEL_BEFORE = re.compile(r"(?:^|\n)\s*(?:Recommendation|Grade|Level|Class|Statement)\s+[0-9IVX]{1,4}[A-Da-d]?\s?\.$")
+_CAP_WORD = re.compile(r"[A-Z][a-z]")
+_LIST_MARKER = re.compile(r"[-*\u2022\u2013\u25cf\u25aa]\s+")
 _NO_SPLIT_BEFORE = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|vs|Dr|Fig|Figs|No|approx|ca|cf|Ref|St|Mr|Mrs|Ms|Jr|Sr|Inc|Ltd|Co|Eq|ed|eds|vol|p|pp|min|max|mg|kg|ml|mL|U|h|hr|wk|mo|yr)\.)$",
 )
@@ -37,7 +41,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         s = para[0]
         for m in _SENT_END.finditer(text, para[0], para[1]):
             cut = m.start()
-            if _NO_SPLIT_BEFORE.search(text[max(s, cut - 12):cut]):
+            if _NO_SPLIT_BEFORE.search(text[max(s, cut - 12):cut]) or _LABEL_BEFORE.search(text[max(s, cut - 24):cut]):
                 continue
             piece = (s, cut)
             if text[piece[0]:piece[1]].strip():
@@ -62,6 +66,9 @@ def _paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
             or nxt[:1] in ("-", "*", "\u2022", "|")
             or (prev[-1:] in (".", ":", ";", "!", "?") )
             or len(prev) < 60
+            # "...(Strong recommendation, low-quality evidence)\nRecommendation 2 ...": a closing bracket then
+            # a capitalised word (not an acronym, which a wrapped line may well start with) ends the item
+            or (prev[-1:] in (")", "]") and _CAP_WORD.match(text, i + 1) is not None)
         )
         if breaks:
             if prev.strip():
@@ -76,6 +83,9 @@ def _paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s] in " \n\t":
         s += 1
+    m = _LIST_MARKER.match(text, s, e)       # "- First-line: ..." -> the sentence starts at "First-line"
+    if m and m.end() < e:
+        s = m.end()
     while e > s and text[e - 1] in " \n\t":
         e -= 1
     return s, e
