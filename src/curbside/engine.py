@@ -157,7 +157,8 @@ class Engine:
         with self._lock:
             parsed = self.retriever.parse(asked)
             hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
-                                         candidates=max(self.settings.candidates, self.settings.answer_passages))
+                                         candidates=max(self.settings.candidates, self.settings.answer_passages),
+                                         max_per_document=self.settings.answer_per_document)
             article = compose_article(question, parsed, hits, self.settings, audience) if hits \
                 else abstain(question, parsed)
             if article.abstained and audience == "patient":

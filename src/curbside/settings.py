@@ -31,7 +31,9 @@ class Settings:
     embed: bool = True                # dense embeddings at ingest + hybrid search (issue 3)
     # answering
     max_question_chars: int = 2000
-    answer_passages: int = 40         # passages considered for the article
+    answer_passages: int = 60         # passages considered for the article
+    answer_per_document: int = 25     # of which at most this many from one document (a single review may hold
+                                      # most of the answer; search results shown to users keep 3 per document)
     min_relevance: float = 0.34       # share of the question's concepts a passage must cover to count as an answer
     max_items_per_section: int = 6
 

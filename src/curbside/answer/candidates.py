@@ -48,8 +48,15 @@ TYPE_CUES = {
     "mechanism": re.compile(r"\b(mechanism|pathway|inhibit\w*|bind\w*|receptor|mediat\w+|activat\w+)\b", re.I),
     "definition": re.compile(r"\b(is an?|are|defined|characteri[sz]ed|refers? to|consists?)\b", re.I),
 }
+# plans, not findings: registry records and protocols say what a study *will* do
+PLAN = re.compile(r"\b(will (?:be|receive|undergo|evaluate|assess|determine|compare|investigate)|"
+                  r"(?:purpose|aim|objective|goal)s? of (?:the|this) (?:study|trial|project)|this (?:study|trial) "
+                  r"(?:aims|is designed)|we (?:aim|plan|propose|hypothesi[sz]e)|is to (?:evaluate|determine|assess|compare))\b",
+                  re.I)
 META = re.compile(r"^(in this (review|study|paper|article|manuscript)|we (summari[sz]e|review|reviewed|describe|discuss)|"
-                  r"this (review|article)|search terms|although many reports exist)\b|\bwere found in the literature\b|"
+                  r"this (review|article)|search terms|although many reports exist|we limited our (?:review|search))\b|"
+                  r"\b(?:in|for|from) this (?:review|article|paper|manuscript)\b|\bwe included (?:articles|studies)\b|"
+                  r"\bwere found in the literature\b|"
                   r"\b(see (table|figure|fig)|as shown in (table|figure))\b", re.I)
 PROCEDURES = re.compile(
     r"\b(allogeneic (?:hematopoietic )?(?:stem cell |cell )?transplant\w*|hematopoietic (?:stem )?cell transplant\w*|"
@@ -210,7 +217,8 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
                 drugs=list(dict.fromkeys(drugs)), procedures=list(dict.fromkeys(procs)),
                 has_number=bool(NUMBER_RESULT.search(display)), recommends=bool(RECOMMEND.search(display)),
                 result=bool(RESULT.search(display)), consider=bool(CONSIDER.search(display)),
-                type_cue=bool(type_re.search(display)) if type_re else False, meta=bool(META.search(display)),
+                type_cue=bool(type_re.search(display)) if type_re else False,
+                meta=bool(META.search(display) or PLAN.search(display)),
                 words=frozenset(_WORD.findall(display.lower())), topical=title_head,
             )
             c.score = _score(c, qtype, interventions)
@@ -229,6 +237,8 @@ def _usable(display: str) -> bool:
         return False
     if display.count("|") >= 2:
         return False
+    if display.find(")") != -1 and (display.find("(") == -1 or display.find(")") < display.find("(")):
+        return False                        # "Reactive HLH) would lead to ...": cut mid-parenthesis
     return True
 
 
@@ -250,13 +260,23 @@ def _score(c: Candidate, qtype: str, interventions: set[str]) -> float:
         s += 0.05
     if c.meta:
         s -= 0.12
+    if c.document.evidence_level is EvidenceLevel.TRIAL_REGISTRY:
+        s -= 0.05      # a registry record describes a study; it reports no findings
     if not c.head:
         s -= 0.3
     return s
 
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?(?:\s?[-\u2013]\s?\d+(?:[.,]\d+)?)?\s?%")
+
+
 def near_duplicate(a: Candidate, b: Candidate, threshold: float = 0.6) -> bool:
+    """Two sentences that say the same thing: most words shared, or the same percentages with a third shared
+    (a finding restated in the discussion: "approximately 25-50% of patients fail ...")."""
     if not a.words or not b.words:
         return False
-    inter = len(a.words & b.words)
-    return inter / min(len(a.words), len(b.words)) >= threshold
+    share = len(a.words & b.words) / min(len(a.words), len(b.words))
+    if share >= threshold:
+        return True
+    figures_a = set(_FIGURE.findall(a.display.replace(" ", "")))
+    return bool(figures_a) and figures_a == set(_FIGURE.findall(b.display.replace(" ", ""))) and share >= 0.3

@@ -7,6 +7,8 @@ then References. Every body item is one verbatim sentence from the passage it ci
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timezone
 
 from curbside.answer.candidates import Candidate, build_candidates, near_duplicate
@@ -212,9 +214,7 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
         # "What is the dose of allopurinol?" lists allopurinol's doses, not those of every drug nearby
         asked = {i.lower() for i in parsed.intervention} if qtype in ("dosing", "adverse_effects") else set()
         # prefer sentences that open with the intervention and report a result
-        ranked = sorted(cands, key=lambda c: -(c.score + (0.08 if c.interventions and
-                                                          c.display.lower().find(c.interventions[0].lower()) < 40 else 0)
-                                               + (0.05 if c.result and c.has_number else 0)))
+        ranked = sorted(cands, key=lambda c: -_option_rank(c))
         for c in ranked:
             if len(out) >= limit:
                 break
@@ -227,9 +227,9 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
                 if not names or not c.type_cue:
                     continue
             key = names[0]
-            if key.lower() in seen or not picker.ok(c, per_document=limit):
+            if _option_key(key) in seen or not picker.ok(c, per_document=limit):
                 continue
-            seen.add(key.lower())
+            seen.add(_option_key(key))
             out.append((_label(key), picker.take(c)))
         return out
     for c in cands:
@@ -238,6 +238,41 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
         if (c.type_cue or c.coverage >= 0.5) and not c.meta and picker.ok(c):
             out.append(("", picker.take(c)))
     return out
+
+
+# a definition ("refractory HLH can be considered as failing to ..."), not a finding
+_DEFINES = re.compile(r"\b(?:(?:is|are|be|been) (?:defined|considered|regarded) (?:as|to be)|defined \w+(?: \w+)? "
+                      r"(?:to be|as)|the definition of)\b", re.I)
+
+# one patient's course ("The first was a 14-year-old ...", "cyclosporine was held"), not a treatment's evidence
+_CASE_NARRATIVE = re.compile(
+    r"\b(?:the (?:first|second|third|other) (?:was|patient)|\d+[- ](?:year|month)[- ]old|a case of|"
+    r"was (?:held|stopped|discontinued|added|reduced|switched|tapered|restarted)|"
+    r"(?:he|she) (?:was|had|received|developed))\b", re.I)
+
+
+def _option_rank(c: Candidate) -> float:
+    """Order of option sentences: what the sentence says about a treatment (the treatment as its subject, with
+    a finding or advice) counts on top of its relevance; one patient's course counts against it."""
+    rank = c.score
+    names = c.interventions
+    if names and c.display.lower().find(names[0].lower()) < 20 and (c.result or c.recommends or c.type_cue):
+        rank += 0.2
+    if c.result:
+        rank += 0.1 if c.has_number else 0.06
+    if _CASE_NARRATIVE.search(c.display):
+        rank -= 0.25
+    return rank
+
+
+_TRANSPLANT = re.compile(r"^(?:allogeneic |autologous )?(?:hematopoietic (?:stem )?cell|stem cell|bone marrow) "
+                         r"transplant\w*$|^(?:allo-?)?h?s?ct$|^allosct$", re.I)
+
+
+def _option_key(name: str) -> str:
+    """One option per treatment: "allogeneic hematopoietic stem cell transplantation" and "HSCT" are the same."""
+    low = " ".join(name.lower().split())
+    return "hematopoietic cell transplantation" if _TRANSPLANT.match(low) else low
 
 
 def _fragment(c: Candidate) -> bool:
@@ -251,13 +286,21 @@ def _label(name: str) -> str:
 
 
 def _research(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
-    pool = [c for c in cands if not c.is_guideline and (c.result or c.has_number) and not c.meta and c.coverage > 0]
-    pool.sort(key=lambda c: -(c.score + (0.2 if c.has_number and c.result else 0.0) + (0.05 if c.has_number else 0.0)))
+    # a results sentence ("Twelve of 34 patients achieved a complete response (35%)") rarely repeats the
+    # condition's name: inside a passage about the question it counts even so
+    pool = [c for c in cands if not c.is_guideline and (c.result or c.has_number) and not c.meta
+            and not (_DEFINES.search(c.display) and not c.has_number)
+            and (c.coverage > 0 or (c.result and c.has_number and c.context_coverage >= 0.5))
+            and (c.document.evidence_level is not EvidenceLevel.TRIAL_REGISTRY or (c.result and c.has_number))]
+    # findings first: a sentence that reports numbers about an outcome outranks one that only talks about it
+    # (and it is scored as covering what its passage covers, since it rarely repeats the question's words)
+    pool.sort(key=lambda c: -(c.score + (0.05 if c.has_number else 0.0) + (
+        0.4 + 0.42 * max(0.0, c.context_coverage - c.coverage) if c.has_number and c.result else 0.0)))
     out = []
     for c in pool:
         if len(out) >= limit:
             break
-        if picker.ok(c):
+        if picker.ok(c, per_document=4):
             out.append(picker.take(c))
     return out
 

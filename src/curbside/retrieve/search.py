@@ -191,7 +191,9 @@ class Retriever:
 
     # ---- search ----
     def search(self, query: str | ParsedQuestion, top_k: int = 10, candidates: int = 100,
-               mode: str | None = None) -> list[SearchHit]:
+               mode: str | None = None, max_per_document: int | None = None) -> list[SearchHit]:
+        """Ranked passages. `max_per_document` (default: the retriever's, 3) caps one document's share of the
+        hybrid list; answer composition asks for more depth than a result list shown to a reader."""
         parsed = query if isinstance(query, ParsedQuestion) else self.parse(query)
         if mode is not None and mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -206,7 +208,7 @@ class Retriever:
         try:
             if self.last_mode == "dense":
                 return self.dense(parsed, top_k, candidates)
-            return self.hybrid(parsed, top_k, candidates)
+            return self.hybrid(parsed, top_k, candidates, max_per_document)
         except Exception as exc:  # the model failed to load or run: answer lexically and say why
             from curbside.retrieve.embed import EmbeddingUnavailable
 
@@ -269,7 +271,8 @@ class Retriever:
                 year=d.year, section=p.section, kind=p.kind, length=len(p.text)))
         return Candidates(hits, feature_matrix(infos), vecs, has, infos)
 
-    def hybrid(self, parsed: ParsedQuestion, top_k: int, candidates: int) -> list[SearchHit]:
+    def hybrid(self, parsed: ParsedQuestion, top_k: int, candidates: int,
+               max_per_document: int | None = None) -> list[SearchHit]:
         c = self.candidates(parsed, max(candidates, top_k))
         if not c.hits:
             return []
@@ -278,7 +281,7 @@ class Retriever:
             h.score = float(1.0 / (1.0 + np.exp(-s)))   # in (0, 1), order kept: answer code scales by the top score
         pool = np.argsort(-scores, kind="stable")[: max(top_k * 3, top_k + 20)]
         picked = mmr(scores[pool], c.vectors[pool], top_k, lambda_=self.mmr_lambda,
-                     groups=[c.hits[i].document_id for i in pool], max_per_group=self.max_per_document,
+                     groups=[c.hits[i].document_id for i in pool], max_per_group=max_per_document or self.max_per_document,
                      has_vector=c.has_vector[pool], min_similarity=self.mmr_min_similarity)
         for i in picked:
             c.hits[pool[i]].features = {f: round(float(v), 4) for f, v in zip(FEATURES, c.X[pool[i]])}

@@ -1,0 +1,57 @@
+"""Section rules of the composer: findings in research, treatments (not patients' courses) as options."""
+
+from __future__ import annotations
+
+from curbside.answer.candidates import Candidate, near_duplicate
+from curbside.answer.compose import _CASE_NARRATIVE, _DEFINES, _option_key, _option_rank, _research, _Picker
+from curbside.corpus.models import Document, EvidenceLevel, Passage
+
+
+def cand(text: str, *, level=EvidenceLevel.NARRATIVE_REVIEW, doc_id="d1", coverage=1.0, context=1.0,
+         result=False, number=False, drugs=(), score=0.8) -> Candidate:
+    doc = Document(id=doc_id, title="A review", text=text, evidence_level=level)
+    p = Passage(id=f"{doc_id}#0", document_id=doc_id, ordinal=0, text=text, start=0, end=len(text))
+    import re
+
+    return Candidate(document=doc, passage=p, start=0, end=len(text), quote=text, display=text, hit_score=1.0,
+                     coverage=coverage, context_coverage=context, head=True, head_in_sentence=coverage > 0,
+                     drugs=list(drugs), result=result, has_number=number, score=score,
+                     words=frozenset(re.findall(r"[a-z0-9]+", text.lower())))
+
+
+def test_research_prefers_reported_numbers_and_skips_definitions_and_registry_plans():
+    finding = cand("Twelve of 34 patients achieved a complete response (35%).", coverage=0.0, result=True,
+                   number=True, score=0.44)
+    definition = cand("Refractory disease can be considered as failing to experience an adequate response.",
+                      result=True, score=1.0)
+    vague = cand("There is a paucity of literature regarding effective salvage therapies.", result=True, score=1.0)
+    plan = cand("The trial will assess the outcome of salvage therapy in 40 patients.", number=True, result=True,
+                level=EvidenceLevel.TRIAL_REGISTRY, doc_id="nct1", score=0.9)
+    plan.meta = True   # set by the PLAN cue in build_candidates
+    got = _research([definition, vague, plan, finding], _Picker(), 3)
+    assert got[0] is finding
+    assert definition not in got and plan not in got
+    assert _DEFINES.search(definition.display)
+
+
+def test_same_finding_restated_is_a_near_duplicate():
+    a = cand("Approximately, 25-50% of patients with HLH fail to achieve remission with established regimens.")
+    b = cand("Based on the above results, it is clear that approximately 25-50% of patients will fail to respond.")
+    c = cand("In the prospective study, 35% of adults with HLH achieved a complete response after salvage.")
+    assert near_duplicate(a, b)
+    assert not near_duplicate(a, c)
+
+
+def test_option_ranking_prefers_the_treatment_as_subject_over_a_patients_course():
+    subject = cand("Alemtuzumab was associated with partial responses in most patients.", drugs=["alemtuzumab"],
+                   result=True, coverage=0.0, score=0.46)
+    course = cand("The first was a 14-year-old patient initially treated with methylprednisolone.",
+                  drugs=["methylprednisolone"], score=0.9)
+    assert _CASE_NARRATIVE.search(course.display)
+    assert _option_rank(subject) > _option_rank(course)
+
+
+def test_transplant_spellings_are_one_option():
+    assert _option_key("Allogeneic hematopoietic stem cell transplantation") == _option_key("HSCT") \
+        == _option_key("hematopoietic cell transplantation")
+    assert _option_key("Anakinra") == "anakinra"
