@@ -77,7 +77,8 @@ def _assert_offsets(rows: list[OutcomeRow], text: str, base: int = 0) -> int:
         for col in (*ALL_COLS, "study"):
             c = getattr(r, col)
             if c is not None:
-                assert text[c.start - base:c.end - base] == c.value, (col, c)
+                for part in c.spans():
+                    assert text[part.start - base:part.end - base] == part.value, (col, c)
                 n += 1
     return n
 

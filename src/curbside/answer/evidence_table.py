@@ -58,11 +58,16 @@ def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, 
                 cell = getattr(row, col, None)
                 if cell is None:
                     continue
-                src = _source_passage(passages, text, cell)
-                if src is None:
-                    continue   # not traceable to the document: never shown
-                cells[col] = TableCell(value=cell.value, quote=Quote(
-                    document_id=doc_id, passage_id=src.id, text=cell.value, start=cell.start, end=cell.end))
+                quotes = []
+                for part in cell.spans():    # a cell OCR interleaved with other columns is quoted in parts
+                    src = _source_passage(passages, text, part)
+                    if src is None:
+                        break
+                    quotes.append(Quote(document_id=doc_id, passage_id=src.id, text=part.value, start=part.start,
+                                        end=part.end))
+                else:
+                    cells[col] = TableCell(value=cell.value, quote=quotes[0], quotes=quotes)
+                # (a part not traceable to the document: the cell is never shown)
             numeric = {"patients", "complete_response", "partial_response", "no_response", "overall_response",
                        "survival"} & set(cells)
             if not numeric:

@@ -70,8 +70,18 @@ class Verification(BaseModel):
 
 
 class TableCell(BaseModel):
-    value: str                   # verbatim text of the source
-    quote: Quote | None = None   # where it came from (a cell without a quote is never shown)
+    """One Evidence Table cell. Most cells are one verbatim span of the source: value == quote.text. A cell that the
+    source's layout interleaved with other columns' text (an OCR'd table) is quoted in several parts, each an exact
+    span in reading order; value is their texts joined by a space and the text between them is not part of it."""
+
+    value: str                   # what is shown: the quote's text, or the parts' texts joined by a space
+    quote: Quote | None = None   # where it came from: the only part, or the first one (a cell without a quote is
+    #                              never shown)
+    quotes: list[Quote] = Field(default_factory=list)   # every part in order (added later: empty in older articles)
+
+    def parts(self) -> list[Quote]:
+        """The exact spans behind the value: `quotes`, or for a cell saved before they existed its one `quote`."""
+        return list(self.quotes) if self.quotes else ([self.quote] if self.quote is not None else [])
 
 
 class EvidenceRow(BaseModel):

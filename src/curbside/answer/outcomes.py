@@ -26,9 +26,19 @@ _OUTCOME_COLS = {*RESPONSE_COLS, "overall_response", "survival"}
 
 @dataclass
 class Cell:
-    value: str                   # == text[start - base_offset:end - base_offset]
+    """A value quoted from the text. A plain cell is one exact span: value == text[start - base:end - base]. A cell
+    in several parts (a table cell that OCR interleaved with other columns' text) has `parts`, each an exact span
+    in reading order; its value is their values joined by a space and start/end are the first start and last end
+    (the text between them is not part of the cell)."""
+
+    value: str
     start: int
     end: int
+    parts: list["Cell"] = field(default_factory=list)
+
+    def spans(self) -> list["Cell"]:
+        """The exact spans the cell is quoted from (itself when it is one span)."""
+        return self.parts or [self]
 
 
 @dataclass
@@ -123,6 +133,26 @@ def make_cell(text: str, s: int, e: int, base: int = 0) -> Cell:
     while e > s and text[e - 1].isspace():
         e -= 1
     return Cell(text[s:e], s + base, e + base)
+
+
+def make_parts(text: str, spans: list[tuple[int, int]], base: int = 0) -> Cell | None:
+    """One cell from several spans of `text` (in order): each trimmed, empty ones dropped, spans separated by
+    whitespace only joined into one; a single span gives a plain cell."""
+    merged: list[list[int]] = []
+    for s, e in spans:
+        c = make_cell(text, s, e)
+        if c.start >= c.end:
+            continue
+        if merged and c.start >= merged[-1][1] and not text[merged[-1][1]:c.start].strip():
+            merged[-1][1] = c.end
+        else:
+            merged.append([c.start, c.end])
+    if not merged:
+        return None
+    parts = [make_cell(text, s, e, base) for s, e in merged]
+    if len(parts) == 1:
+        return parts[0]
+    return Cell(" ".join(p.value for p in parts), parts[0].start, parts[-1].end, parts)
 
 
 # ---------------------------------------------------------------- interventions

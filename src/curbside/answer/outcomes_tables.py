@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from curbside.answer.outcomes import NUM, NUMW, PCT, Lexicon, OutcomeRow, Pending, make_cell
+from curbside.answer.outcomes import NUM, NUMW, PCT, Lexicon, OutcomeRow, Pending, make_cell, make_parts
 
 _TOK = {
     "<CNT>": NUM + r"(?!\s*(?:days?|weeks?|months?|years?|hours?|h\b|mg|%|per\s?cent))",
@@ -126,7 +126,7 @@ def table_regions(text: str) -> list[tuple[int, int]]:
     lines = [(ls, le) for ls, le in _lines(text, 0, len(text)) if text[ls:le].strip()
              and not any(s <= ls < e for s, e in out)]
     implicit: list[tuple[int, int]] = []
-    is_row = [bool(_ROW.match(text, ls, le) or _COUNT_LINE.match(text[ls:le])) for ls, le in lines]
+    is_row = [bool(_ROW.match(text[ls:le]) or _COUNT_LINE.match(text[ls:le])) for ls, le in lines]
     for i, (ls, le) in enumerate(lines):
         if (implicit and ls < implicit[-1][1]) or not any(is_row[i + 1:i + 9]):
             continue
@@ -264,19 +264,121 @@ def _parse_table(text, rs, re_, lex, base):
         for row, (span, ocols) in zip(prev_block, orphans):
             row["orphans"].append((span, ocols))
     # without any header line (a fragment of a table) a dose phrase is still a dose; a bare duration is not trusted
-    return [r for r in (_finish(text, row, lex, base, has_dose or not headers, has_time) for row in rows) if r]
+    done = [_finish(text, row, lex, base, has_dose or not headers, has_time) for row in rows]
+    for row, out in zip(rows, done):
+        if out is not None and row.get("inherits"):
+            out.dosing = row["parent"].get("dosing")
+    return [r for r in done if r]
 
 
 _SCHEDULE_TAIL = re.compile(r",?[ \t]*\n?[ \t]*(?:on[ \t])?days?[ \t]\d+(?:[ \t]?[-\u2013][ \t]?\d+)?")
+_DOSE_LABEL = re.compile(r"(?:(?:[Ll]iposomal|[Rr]abbit|[Hh]orse|[Oo]ral) )?([A-Za-z][\w\-]+):?\s$")
+
+# The dosing column of an OCR'd table wraps over several lines, and each line also carries the other columns' text
+# (the N cell's note before it, the time of response and the counts after it). What continues a dose phrase on its
+# own line or on the next one is recognised by a small grammar: each piece is allowed after a given state (what the
+# phrase so far still expects) and sets the next one. "start" = complete. A phrase that ends while still expecting
+# something ("divided over" and no duration found) is cut back to its last complete point.
+_UNIT = (r"(?:mg|g|mcg|\u00b5g|\u03bcg|ug|IU|U|units?|mL|ml)(?:\s?/\s?(?:kg|m2|m\u00b2|m\?2|m\?))?"
+         r"(?:\s?/\s?(?:day|d|dose))?")
+_NUMBER = r"\d+(?:\.\d+)?(?:\s?(?:-|\u2013|to)\s?\d+(?:\.\d+)?)?"
+_PIECES: list[tuple[str, re.Pattern, str, bool]] = [   # (state it follows, pattern, next state, may open a line)
+    ("start", rx(rf"\((?:range|IQR)[,:]?\s?{_NUMBER}(?:\s?(?:{_UNIT}|days?|weeks?|doses?))?(?P<close>\s?\))?"),
+     "paren", False),
+    ("start", rx(r"divided (?:over|into|across)\b"), "dur", True),
+    ("start", rx(r"(?:given|administered) (?:together with|along with|with|after|before) (?:the )?(?P<drug>[A-Za-z]"
+                 r"[\w\-]+)\b"), "start", True),
+    ("start", rx(r"(?:and )?then\b"), "verb", True),
+    ("start", rx(r"as (?:a|the) (?:first|second|single|initial|sole|only|last)\b"), "course", False),
+    ("dur", rx(r"(?:a )?median of\b"), "dur", True),
+    ("dur", rx(r"<NUM>(?: (?:consecutive|successive|equal|daily))? (?:days?|weeks?|doses?|hours?)\b\.?"), "start",
+     True),
+    ("paren", rx(rf"(?:{_UNIT}|days?|weeks?|doses?)?\s?\)"), "start", True),
+    ("verb", rx(r"(?:tapered|discontinued|weaned|stopped|repeated|reduced|halved|withdrawn)\b\.?"), "start", True),
+    ("course", rx(r"(?:or (?:an? |the )?(?:only|second|subsequent|single|later|repeat) )?(?:courses?|cycles?|doses?)"
+                  r"\b\.?"), "start", True),
+]
 
 
-def _regimen_end(text: str, segs: list[tuple[int, int]], k: int, end: int, lex: Lexicon) -> int:
+def _piece(text: str, lex: Lexicon, pos: int, end: int, state: str, opens_line: bool):
+    """The grammar piece at `pos` (after blanks) allowed in `state`: (match, next state), or (None, state)."""
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    for st, pat, nxt, line_start in _PIECES:
+        if st != state or (opens_line and state == "start" and not line_start):
+            continue
+        m = pat.match(text, pos, end)
+        if m is None or m.end() == pos:
+            continue
+        if "drug" in pat.groupindex and not lex.canonical(m.group("drug")):
+            continue
+        if "close" in pat.groupindex and m.group("close"):
+            nxt = "start"
+        return m, nxt
+    return None, state
+
+
+def _phrase(text: str, lex: Lexicon, span: tuple[int, int], line_end: int,
+            below: list[tuple[int | None, int]]) -> list[tuple[int, int]]:
+    """A dose phrase `span` continued by the grammar on its own line, then on the lines below (each given as (where
+    the dosing column may start on it or None, line end)): a line's part starts at its column start and ends where
+    the grammar stops (the rest is another column's text). On the next line it goes on only while the phrase expects
+    more ("divided over" -> "five consecutive days.") or with a piece that can only continue a dose ("given with the
+    ATG", "then tapered"). The spans are verbatim; nothing is kept past the last complete point."""
+    spans = [list(span)]
+    good = (1, span[1])
+    state, pos, end, i = "start", span[1], line_end, 0
+    while True:
+        m, state2 = _piece(text, lex, pos, end, state, False)
+        if m is not None:
+            spans[-1][1] = pos = m.end()
+        else:
+            if i >= len(below) or below[i][0] is None:
+                break
+            (ls, le), i = below[i], i + 1
+            m, state2 = _piece(text, lex, ls, le, state, True)
+            if m is None:
+                break
+            spans.append([m.start(), m.end()])
+            pos, end = m.end(), le
+        state = state2
+        if state == "start":
+            good = (len(spans), pos)
+    spans = spans[:good[0]]
+    spans[-1][1] = good[1]
+    return [(a, b) for a, b in spans]
+
+
+def _column_starts(text: str, segs: list[tuple[int, int]], depth: int) -> list[int | None]:
+    """Where the text after the N column starts on each continuation line of a row: the line start, or, while the
+    N cell's note "(patients with ..." opened on the row line is still open, just after the ")" that closes it;
+    None for a line that may be all note."""
+    out: list[int | None] = []
+    for s, e in segs:
+        i = s
+        while depth > 0 and i < e:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        out.append(i if depth <= 0 else None)
+    return out
+
+
+def _note_depth(text: str, s: int, e: int) -> int:
+    """Parentheses left open by the N cell's note on the row line ("34 (patients with"), 0 without a note."""
+    if not re.match(r"\s*\(", text[s:e]):
+        return 0
+    return max(0, text.count("(", s, e) - text.count(")", s, e))
+
+
+def _regimen_parts(text: str, segs: list[tuple[int, int]], starts: list[int | None], k: int, ds: int,
+                   lex: Lexicon) -> list[tuple[int, int]] | None:
     """A dosing cell that starts on continuation line k of a row may go on over the next lines (a regimen of several
     drugs, or one drug's taper): a later line belongs to it when it states a dose after a drug name, or a dose right
-    below a line that does; at most one line without a dose ("day of every week.") may sit between two parts. The
-    cell is one verbatim span from the first dose to the last one (with its "days 4-6"), so text that OCR put there
-    from a neighbouring column stays inside it."""
-    last = k
+    below a line that does; at most one line without a dose ("day of every week.") may sit between two parts. Each
+    line gives one part: from where the dosing column starts on it (after the N cell's wrapped note) to its end, the
+    last one to its last dose (with its "days 4-6"). A line where the note may still run on gives only a drug's
+    dose. None when the regimen does not go on past line k."""
+    last, end = k, None
     for j in range(k + 1, len(segs)):
         s, e = segs[j]
         doses = list(DOSE.finditer(text, s, e))
@@ -287,9 +389,48 @@ def _regimen_end(text: str, segs: list[tuple[int, int]], k: int, end: int, lex: 
         if not lex.find(text, s, doses[0].start()) and j != last + 1:
             break
         end, last = doses[-1].end(), j
-        tail = _SCHEDULE_TAIL.match(text, end, segs[j + 1][1] if j + 1 < len(segs) else e)
+        nxt = segs[j + 1] if j + 1 < len(segs) else None
+        tail = _SCHEDULE_TAIL.match(text, end, nxt[1] if nxt and starts[j + 1] == nxt[0] else e)
         end = tail.end() if tail else end
-    return end
+    if end is None:
+        return None
+    parts = [(ds, segs[k][1])]
+    for j in range(k + 1, last + 1):
+        s, e = segs[j]
+        if starts[j] is None:
+            d = DOSE.search(text, s, e)
+            lab = _DOSE_LABEL.search(text[s:d.start()]) if d else None
+            if d is None or not (lab and lex.canonical(lab.group(1))):
+                continue
+            s = s + lab.start()
+        else:
+            s = starts[j]
+        parts.append((s, end if j == last else e))
+    return parts
+
+
+def _dose(text: str, row: dict, lex: Lexicon) -> tuple[list[tuple[int, int]], str | None, int] | None:
+    """The dosing parts of a table row, the drug its label names ("Methylprednisolone:"), and where the dose part on
+    the row line ends (ns of the row when it is not on that line)."""
+    ls, le = row["line"]
+    _, ne = row["n"]
+    segs = [(ne, le), *row["cont"]]
+    for k, (s, e) in enumerate(segs):
+        d = DOSE.search(text, s, e)
+        if not d:
+            continue
+        ds, drug = d.start(), None
+        lab = _DOSE_LABEL.search(text[s:ds])
+        if lab and lex.canonical(lab.group(1)):
+            ds, drug = s + lab.start(), lex.canonical(lab.group(1))
+        starts = _column_starts(text, segs[1:], _note_depth(text, ne, ds if k == 0 else le))
+        starts = [ne, *starts]
+        parts = _regimen_parts(text, segs, starts, k, ds, lex) if k else None
+        if parts is None:
+            below = [(starts[j], segs[j][1]) for j in range(k + 1, len(segs))]
+            parts = _phrase(text, lex, (ds, d.end()), e, below)
+        return parts, drug, (parts[0][1] if k == 0 else ne)
+    return None
 
 
 def _finish(text, row, lex, base, has_dose, has_time):
@@ -298,24 +439,25 @@ def _finish(text, row, lex, base, has_dose, has_time):
     ls, le = row["line"]
     ns, ne = row["n"]
     out = OutcomeRow(intervention=row["iv"], study=row["study"], patients=make_cell(text, ns, ne, base), origin="table")
+    row["out"] = out
     after = ne
     if has_dose:
-        segs = [(ne, le), *row["cont"]]
-        for k, (s, e) in enumerate(segs):
-            d = DOSE.search(text, s, e)
-            if d:
-                ds = d.start()
-                lab = re.search(r"(?:(?:[Ll]iposomal|[Rr]abbit|[Hh]orse|[Oo]ral) )?([A-Za-z][\w\-]+):?\s$", text[s:ds])
-                if lab and lex.canonical(lab.group(1)):
-                    if row["parent"] and lex.canonical(lab.group(1)) != row["iv"]:
-                        break
-                    ds = s + lab.start()
-                de = _regimen_end(text, segs, k, d.end(), lex) if k else d.end()
-                out.dosing = make_cell(text, ds, de, base)
-                after = d.end() if s == ne else after
-                break
-        if out.dosing is None and row["parent"] is not None:
-            out.dosing = row["parent"].get("dosing")
+        found = _dose(text, row, lex)
+        parent = row["parent"]
+        if found is not None:
+            parts, drug, after = found
+            if parent is not None and drug is not None and drug != row["iv"]:
+                # a sub-row listing another drug ("Methylprednisolone: 4 mg/kg/day given with the ATG"): the dosing
+                # cell spans the sub-rows, it goes on the regimen of the row above
+                if parent.get("dosing") is not None:
+                    parts = [(c.start - base, c.end - base) for c in parent["dosing"].spans()] + parts
+                    parent["dosing"] = parent["out"].dosing = make_parts(text, parts, base)
+                found = None
+            else:
+                out.dosing = make_parts(text, parts, base)
+        if found is None and parent is not None:
+            row["inherits"] = True
+            out.dosing = parent.get("dosing")
         row["dosing"] = out.dosing
     run, lossy = _run(text, after, le)
     if has_time:

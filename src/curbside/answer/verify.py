@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from curbside.answer.models import Article, Verification
+from curbside.answer.models import Article, TableCell, Verification
 from curbside.answer.templates import is_template_text
 from curbside.store.corpus_store import CorpusStore
 
@@ -63,17 +63,37 @@ def verify_article(article: Article, store: CorpusStore) -> Verification:
     for ri, row in enumerate(article.evidence_table):
         for col, cell in row.cells.items():
             checked += 1
-            where = f"evidence table row {ri + 1} ({row.intervention}) {col}"
-            q = cell.quote
-            if q is None or q.text != cell.value:
-                failures.append(f"{where}: value has no quote")
-                continue
-            if q.document_id not in docs:
-                d = store.get_document(q.document_id)
-                docs[q.document_id] = d.text if d else None
-            text = docs[q.document_id]
-            if text is None or text[q.start:q.end] != q.text:
-                failures.append(f"{where}: value does not match {q.document_id}[{q.start}:{q.end}]")
-            if refs.get(row.citation) != q.document_id:
-                failures.append(f"{where}: citation [{row.citation}] does not point at {q.document_id}")
+            failures += _table_cell_failures(f"evidence table row {ri + 1} ({row.intervention}) {col}", cell,
+                                              refs.get(row.citation), row.citation, store, docs)
     return Verification(checked=checked, passed=not failures, failures=failures)
+
+
+def _table_cell_failures(where: str, cell: TableCell, cited: str | None, n: int, store: CorpusStore,
+                         docs: dict[str, str | None]) -> list[str]:
+    """An Evidence Table cell: the value is its quote's text, or (a cell quoted in several parts) the parts' texts
+    joined by a space; every part is the exact text of its document at its offsets, parts come in reading order
+    without overlapping, and the row's citation number points at that document."""
+    parts = cell.parts()
+    if not parts:
+        return [f"{where}: value has no quote"]
+    out = []
+    if len(parts) == 1:
+        if parts[0].text != cell.value:
+            return [f"{where}: value has no quote"]
+    elif normalise_ws(cell.value) != " ".join(normalise_ws(q.text) for q in parts):
+        out.append(f"{where}: value differs from its {len(parts)} quoted parts")
+    if cell.quotes and cell.quote is not None and cell.quote != cell.quotes[0]:
+        out.append(f"{where}: quote is not the first of its quoted parts")
+    for i, q in enumerate(parts):
+        part = f" part {i + 1}" if len(parts) > 1 else ""
+        if q.document_id not in docs:
+            d = store.get_document(q.document_id)
+            docs[q.document_id] = d.text if d else None
+        text = docs[q.document_id]
+        if text is None or text[q.start:q.end] != q.text:
+            out.append(f"{where}:{part} value does not match {q.document_id}[{q.start}:{q.end}]")
+        if i and (q.document_id != parts[i - 1].document_id or q.start < parts[i - 1].end):
+            out.append(f"{where}:{part} does not follow the previous part in {q.document_id}")
+        if cited != q.document_id:
+            out.append(f"{where}:{part} citation [{n}] does not point at {q.document_id}")
+    return out
