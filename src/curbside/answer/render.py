@@ -95,7 +95,9 @@ def table_columns(article: Article) -> list[str]:
 
 
 def _table_lines(article: Article, plain: bool) -> list[str]:
-    """Markdown table (also readable as plain text); each cell cites its reference and quote offsets in JSON."""
+    """Markdown table (also readable as plain text); each cell cites its reference and quote offsets in JSON. A cell
+    quoted in several parts (an OCR'd table cell interleaved with other columns) shows its value: the parts joined
+    by a space."""
     from curbside.answer.evidence_table import COLUMN_TITLES
 
     cols = table_columns(article)
