@@ -411,7 +411,7 @@ def _regimen_parts(text: str, segs: list[tuple[int, int]], starts: list[int | No
 
 def _dose(text: str, row: dict, lex: Lexicon) -> tuple[list[tuple[int, int]], str | None, int] | None:
     """The dosing parts of a table row, the drug its label names ("Methylprednisolone:"), and where the dose part on
-    the row line ends (ns of the row when it is not on that line)."""
+    the row line ends (the end of N when the dose starts on a later line)."""
     ls, le = row["line"]
     _, ne = row["n"]
     segs = [(ne, le), *row["cont"]]
