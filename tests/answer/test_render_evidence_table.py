@@ -31,8 +31,12 @@ WHOLE = ("Tocilizumab: 4 or 8 mg/kg divided over two consecutive days. Dexametha
 def test_markdown_and_text_show_a_multi_part_cell_as_its_parts_joined_by_a_space():
     md = to_markdown(_article())
     row = next(ln for ln in md.splitlines() if ln.startswith("| Tocilizumab (Lindahl"))
-    assert row == f"| Tocilizumab (Lindahl et al.) | 9 | {WHOLE} | [1] |"
-    assert "| Ruxolitinib (Pereira et al.) |  | 15 mg/m2 twice daily | [1] |" in md
+    assert row == f"| Tocilizumab (Lindahl et al.) | [9](#tq-1-patients) | [{WHOLE}](#tq-1-dosing) | [1] |"
+    assert "| Ruxolitinib (Pereira et al.) |  | [15 mg/m2 twice daily](#tq-2-dosing) | [1] |" in md
+    # every cell links to where it is quoted: document, offsets and text of each part
+    where = next(ln for ln in md.splitlines() if 'id="tq-1-dosing"' in ln)
+    assert where.count("doc:7 characters") == 4 and "characters 120-158" in where
+    assert 'id="tq-2-dosing"' in md and "characters 500-520" in md
     txt = to_text(_article())
     assert f"| 9 | {WHOLE} | [1] |" in txt
 

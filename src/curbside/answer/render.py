@@ -103,11 +103,26 @@ def _table_lines(article: Article, plain: bool) -> list[str]:
     cols = table_columns(article)
     head = ["Intervention", *(COLUMN_TITLES[c] for c in cols), "Source"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in article.evidence_table:
-        cells = [row.cells[c].value.replace("|", "/").replace("\n", " ") if c in row.cells else "" for c in cols]
-        cells = [_md_escape(" ".join(v.split())) for v in cells]
+    sources: list[str] = []
+    for r, row in enumerate(article.evidence_table, 1):
+        cells = []
+        for c in cols:
+            cell = row.cells.get(c)
+            value = _md_escape(" ".join(cell.value.replace("|", "/").split())) if cell else ""
+            if cell and not plain:          # the value links to where it is quoted (listed under the table)
+                anchor = f"tq-{r}-{c}"
+                value = f"[{value}](#{anchor})"
+                where = "; ".join(f"{q.document_id} characters {q.start}-{q.end}: \u201c{_md_escape(' '.join(q.text.split()))}\u201d"
+                                  for q in cell.parts())
+                sources.append(f'- <a id="{anchor}"></a>{_md_escape(row.intervention)}, '
+                               f'{COLUMN_TITLES[c]} [{row.citation}]: {where}')
+            cells.append(value)
         lines.append("| " + " | ".join([row.intervention, *cells, f"[{row.citation}]"]) + " |")
-    return ["  " + ln for ln in lines] if plain else lines
+    if plain:
+        return ["  " + ln for ln in lines]
+    if sources:
+        lines += ["", "<details><summary>Where each cell is quoted</summary>", "", *sources, "", "</details>"]
+    return lines
 
 
 def _md_escape(text: str) -> str:
