@@ -45,6 +45,12 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("Stop the drug ( 1D ). Grades of recommendation are defined below.", "1D", "1", "D"),
     ("Use gloves. ( Strength of Evidence = C; Strength of Recommendation = Strong positive recommendation )",
      "Strength of Evidence = C; Strength of Recommendation = Strong positive recommendation", "strong", "C"),
+    ("Clinicians should ask about snoring ( LOE = 0 ); b) should refer for a sleep study ( LOE = 0 ).",
+     "LOE = 0", "", "0"),
+    ("The grades of recommendation are defined below.\nA (2007) : Offer structured education to every patient.\n"
+     "B (2007) : Review the plan yearly.", "A", "A", ""),
+    ("Surface EMG may be used for screening.\nRating : Established\nEvidence : E, L", "Rating : Established",
+     "", "Established"),
     # negatives: brackets and letters that are not labels
     ("Results are shown in (Table 2) for the cohort (n = 12).", None, "", ""),
     ("Patients with hepatitis B and type B dissection (95% CI 1.2 to 3.4) were excluded.", None, "", ""),

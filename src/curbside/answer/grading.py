@@ -18,11 +18,12 @@ from functools import lru_cache
 _I = re.I
 _Q = r"(?:very[\s-]*low|high|moderate|low)"
 _SYM = r"(?:\s*[⨁⊕+]{1,4}[O○◯0]{0,3})?"
-_LOE = r"(?:[A-C](?:-(?:R|NR|LD|EO))?|[1-5](?:\+\+|\+|-|–|[a-c])?|(?:IV|V|I{1,3})[a-cA-C]?|U|EO)"
+_LOE = r"(?:[A-C](?:-(?:R|NR|LD|EO))?|[0-5](?:\+\+|\+|-|–|[a-c])?|(?:IV|V|I{1,3})[a-cA-C]?|U|EO)"
 _CODE = rf"(?:[12][A-C]|[A-D][1-3]?(?:/[A-D][1-3]?)?|{_LOE}|GPP|X)"
 _WORDV = (r"(?:strong(?:ly)?|weak|conditional|very\s+low|high|moderate|low|insufficient|limited|inconclusive|fair|"
           r"good|poor|intermediate|(?:formal\s+|informal\s+|expert\s+)?consensus(?:\s+opinion)?|expert\s+opinion|"
-          r"(?:no\s+)?recommendation|standard|option|imperative|not\s+graded)"
+          r"(?:no\s+)?recommendation|standard|option|imperative|not\s+graded|"
+          r"established|promising|equivocal|questionable|investigational)"
           r"(?:\s+(?:positive|negative))?(?:[\s-]+(?:quality|certainty))?"
           r"(?:\s+(?:evidence|recommendation|for|against))?")
 _SKEY = (r"grades?\s+of\s+recommendations?|grade\s+recommendation|"
@@ -99,7 +100,7 @@ _NEW_ITEM = re.compile(r"\b(?:should|must|recommends?|suggests?)\b|^(?:[A-Z]?\d+
 _INLINE = [re.compile(p, f) for p, f in [
     (r"\bGrade\s+[12][A-C]\b", 0),
     (rf"\bClass\s+{_CLASS}\s*[;,]\s*(?:LOE|Level\s+of\s+Evidence)\s*:?\s*{_LOE}\b", 0),
-    (rf"\b(?:LOE|COR)\s*:?\s*{_LOE}\b", 0),
+    (rf"\b(?:LOE|COR)\s*[:=]?\s*{_LOE}\b", 0),
     (rf"\b(?:{_SKEY}|{_QKEY})\s*(?::|=|is)\s*(?:{_CODE}|{_WORDV})\b(?!-|\s*(?:to|or|and|–)\s+\w)", _I),
     (r"\bLevel\s+[A-CU]\b(?=\s+recommendation|\s+evidence|\s*[.;,)]|\s*$)", re.M),
     (rf"\b(?:Strong|Weak|Conditional)\s+recommendation[,;]?\s+(?:based\s+on\s+|with\s+)?{_Q}[\s-]+(?:quality|certainty)"
@@ -109,7 +110,7 @@ _INLINE = [re.compile(p, f) for p, f in [
 _LEADING = re.compile(
     r"(?m)^[ \t]*(?:[-*•]\s+)?(?:(?P<c>GPP\s*\d*|GCP|PP|✓|√|Grade\s+[A-D1-2][A-C]?|Level\s+[A-C]\s+recommendations?"
     r"|(?:Strong|Weak|Conditional)\s+recommendation|Good\s+practice\s+point)\s*(?:[-–—:.]\s+)"
-    r"|(?P<b>[A-D])(?:\s+[-–—]|\s*:)\s+)(?=\S)")
+    r"|(?P<b>[A-D])(?:\s*\((?:19|20)\d\d\))?(?:\s+[-–—]|\s*:)\s+)(?=\S)")   # "A (2007) : ..." (SIGN, dated)
 
 
 @dataclass
