@@ -97,8 +97,8 @@ def test_json_round_trip_keeps_the_parts_and_adds_to_the_old_shape():
     store, art = _article()
     data = json.loads(to_json(art))
     cell = next(r for r in data["evidence_table"] if "Lindahl" in r["intervention"])["cells"]["dosing"]
-    # the old fields stay (value, quote with its offsets); quotes is added
-    assert set(cell) == {"value", "quote", "quotes"} and cell["quote"] == cell["quotes"][0]
+    # the old fields stay (value, quote with its offsets); quotes and the source line (context) are added
+    assert set(cell) == {"value", "quote", "quotes", "context"} and cell["quote"] == cell["quotes"][0]
     assert {"document_id", "passage_id", "text", "start", "end"} <= set(cell["quote"])
     back = Article.model_validate_json(to_json(art))
     assert back == art and verify_article(back, store).passed

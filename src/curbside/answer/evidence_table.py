@@ -44,6 +44,28 @@ def _source_passage(passages: list, text: str, cell):
     return next((p for p in passages if p.start <= cell.start < p.end), None)
 
 
+def cell_context(text: str, q: Quote, doc_id: str, before: int = 110, after: int = 150) -> Quote | None:
+    """The verbatim stretch of the source line around a cell's quote (cut at word boundaries), so a reader sees
+    what the number refers to. None when it would add nothing."""
+    ls = text.rfind("\n", 0, q.start) + 1
+    le = text.find("\n", q.end)
+    le = len(text) if le == -1 else le
+    s, e = max(ls, q.start - before), min(le, q.end + after)
+    if s > ls:
+        sp = text.find(" ", s, q.start)
+        s = sp + 1 if sp != -1 else q.start
+    if e < le:
+        sp = text.rfind(" ", q.end, e)
+        e = sp if sp != -1 else q.end
+    while s < q.start and text[s] in " \t":
+        s += 1
+    while e > q.end and text[e - 1] in " \t":
+        e -= 1
+    if (s, e) == (q.start, q.end):
+        return None
+    return Quote(document_id=doc_id, passage_id=q.passage_id, text=text[s:e], start=s, end=e)
+
+
 def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, max_rows: int = 12) -> list[EvidenceRow]:
     """`cite(document) -> n` gives the reference number of a cited document."""
     out: list[EvidenceRow] = []
@@ -66,7 +88,8 @@ def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, 
                     quotes.append(Quote(document_id=doc_id, passage_id=src.id, text=part.value, start=part.start,
                                         end=part.end))
                 else:
-                    cells[col] = TableCell(value=cell.value, quote=quotes[0], quotes=quotes)
+                    cells[col] = TableCell(value=cell.value, quote=quotes[0], quotes=quotes,
+                                           context=cell_context(text, quotes[0], doc_id))
                 # (a part not traceable to the document: the cell is never shown)
             numeric = {"patients", "complete_response", "partial_response", "no_response", "overall_response",
                        "survival"} & set(cells)

@@ -78,6 +78,8 @@ class TableCell(BaseModel):
     quote: Quote | None = None   # where it came from: the only part, or the first one (a cell without a quote is
     #                              never shown)
     quotes: list[Quote] = Field(default_factory=list)   # every part in order (added later: empty in older articles)
+    context: Quote | None = None  # the source line around the (first) part, verbatim: what a reader checks the
+    #                              value against ("Twelve of 34 patients achieved a complete response (35%), ...")
 
     def parts(self) -> list[Quote]:
         """The exact spans behind the value: `quotes`, or for a cell saved before they existed its one `quote`."""

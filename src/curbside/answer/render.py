@@ -114,6 +114,8 @@ def _table_lines(article: Article, plain: bool) -> list[str]:
                 value = f"[{value}](#{anchor})"
                 where = "; ".join(f"{q.document_id} characters {q.start}-{q.end}: \u201c{_md_escape(' '.join(q.text.split()))}\u201d"
                                   for q in cell.parts())
+                if cell.context is not None:
+                    where += f" \u2014 in: \u201c{_md_escape(' '.join(cell.context.text.split()))}\u201d"
                 sources.append(f'- <a id="{anchor}"></a>{_md_escape(row.intervention)}, '
                                f'{COLUMN_TITLES[c]} [{row.citation}]: {where}')
             cells.append(value)

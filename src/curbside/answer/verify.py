@@ -96,4 +96,10 @@ def _table_cell_failures(where: str, cell: TableCell, cited: str | None, n: int,
             out.append(f"{where}:{part} does not follow the previous part in {q.document_id}")
         if cited != q.document_id:
             out.append(f"{where}:{part} citation [{n}] does not point at {q.document_id}")
+    c = cell.context
+    if c is not None:         # the line shown around the value: verbatim, and around the first part
+        text = docs.get(c.document_id)
+        if text is None or text[c.start:c.end] != c.text or not (c.start <= parts[0].start and parts[0].end <= c.end) \
+                or c.document_id != parts[0].document_id:
+            out.append(f"{where}: context does not match {c.document_id}[{c.start}:{c.end}] around the value")
     return out
