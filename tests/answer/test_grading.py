@@ -51,6 +51,8 @@ CASES: list[tuple[str, str | None, str, str]] = [
      "B (2007) : Review the plan yearly.", "A", "A", ""),
     ("Surface EMG may be used for screening.\nRating : Established\nEvidence : E, L", "Rating : Established",
      "", "Established"),
+    ("Resistance tests first ( 1D ).\nSwitching to a boosted PI is the preferred option ( 1C ).\nNext ( 1C ).",
+     "1D", "1", "D"),
     # negatives: brackets and letters that are not labels
     ("Results are shown in (Table 2) for the cohort (n = 12).", None, "", ""),
     ("Patients with hepatitis B and type B dissection (95% CI 1.2 to 3.4) were excluded.", None, "", ""),
@@ -151,3 +153,20 @@ def test_describe() -> None:
     assert describe(find_labels(text)[0]) == "Grade 1B"
     assert describe(StrengthLabel("A", 0, 1, "A", "", "letter")) == "Grade A"
     assert describe(StrengthLabel("II", 0, 2, "", "II", "roman")) == "Level II"
+
+
+def test_a_code_after_option_counts_when_it_closes_the_sentence():
+    text = "Resistance tests first ( 1D ).\nSwitching to a boosted PI is the preferred option ( 1C ).\nNext ( 1C )."
+    s = text.index("Switching")
+    lab = label_for_sentence(text, s, text.index("( 1C ).") + 7)
+    assert lab is not None and lab.text == "1C"
+    assert find_labels("Choose option (A) or option (B) for these patients.") == []
+
+
+def test_a_label_heading_of_the_next_section_is_not_this_sentences_label():
+    text = ("Good Practice Points\nOffer ventilation at home after the episode, pending review by a home service.\n"
+            "NIV Failure and Discontinuing NIV following Recovery in Neuromuscular Disease\nGood Practice Points\n"
+            "Stop NIV once the patient recovers.")
+    s = text.index("Offer")
+    lab = label_for_sentence(text, s, text.index("service.") + 8)
+    assert lab is None or lab.start < s          # only the heading above may apply, never the one below

@@ -206,7 +206,11 @@ def _sentence_final(text: str, end: int) -> bool:
 def _bare_ok(text: str, gs: int, ge: int) -> bool:
     before = text[max(0, gs - 40):gs]
     ls, _ = _line_bounds(text, gs)
-    if before[-1:].isalnum() or _NOT_BEFORE.search(before) or text[ls:gs].count("(") > text[ls:gs].count(")"):
+    # "option (A) ...", "stage (2)": a code after such a word names a thing, unless the code closes the sentence
+    # ("... is the preferred option ( 1C ).", where labels sit)
+    closes = re.match(r"\s*[.;]?\s*$", text[ge:text.find("\n", ge) if text.find("\n", ge) != -1 else len(text)])
+    if before[-1:].isalnum() or (_NOT_BEFORE.search(before) and not closes) or \
+            text[ls:gs].count("(") > text[ls:gs].count(")"):
         return False
     code = re.sub(r"[^A-Za-z]", "", text[gs + 1:ge - 1])
     words = re.findall(r"[A-Za-z]+", before)
@@ -357,6 +361,12 @@ def label_for_sentence(text: str, start: int, end: int, scheme_declared: bool | 
     return heading
 
 
+def _title_case(line: str) -> bool:
+    """A section heading written in title case ("NIV Failure and Discontinuing NIV following Recovery in NMD")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", line) if len(w) > 3]
+    return len(line) <= 120 and len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
 def _scan_forward(text: str, labels: tuple[StrengthLabel, ...], le: int, list_mode: bool = False) \
         -> StrengthLabel | None:
     """A label line after the sentence's block (rationale lines, or the items of a list the sentence opens)."""
@@ -374,7 +384,7 @@ def _scan_forward(text: str, labels: tuple[StrengthLabel, ...], le: int, list_mo
                     _only_filler(re.sub(r"[()\[\]]", "", text[on[-1].end:e])):
                 return _merge(text, labels, on[-1])
             return None
-        short = len(line) < (80 if list_mode else 50) and line[-1:] not in ".;:,"
+        short = (len(line) < (80 if list_mode else 50) or _title_case(line)) and line[-1:] not in ".;:,"
         if line and ((short and not list_mode) or line.endswith("?") or new_item or DEFINITIONS.match(line)):
             return None          # a heading, a question or another recommendation: this one has no label
         pos, lines = e + 1, lines + (1 if line else 0)
