@@ -55,3 +55,14 @@ def test_transplant_spellings_are_one_option():
     assert _option_key("Allogeneic hematopoietic stem cell transplantation") == _option_key("HSCT") \
         == _option_key("hematopoietic cell transplantation")
     assert _option_key("Anakinra") == "anakinra"
+
+
+def test_abstain_hint_names_the_topics_as_asked():
+    from curbside.answer.compose import _topics
+    from curbside.retrieve.query import parse_question
+
+    q = "Does vitamin D prevent fractures in older adults?"
+    topics = _topics(q, parse_question(q))
+    assert topics[-1].endswith("in older adults") and "vitamin D" in topics[0]
+    q = "What is the treatment of acute otitis media in children?"
+    assert " ".join(_topics(q, parse_question(q))).endswith("in children")

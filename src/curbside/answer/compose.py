@@ -158,8 +158,33 @@ def _plain_language(cands: list[Candidate], picker: _Picker, limit: int) -> list
     return out
 
 
+def _topics(question: str, parsed: ParsedQuestion) -> list[str]:
+    """The question's concepts as the reader wrote them, neighbours joined ("acute otitis" + "media" -> "acute
+    otitis media"), populations last as "in ..." ("vitamin D, fractures in older adults")."""
+    low = question.lower()
+    spans = []
+    for c in parsed.concepts:
+        i = low.find(c.text.lower())
+        if i >= 0:
+            spans.append([i, i + len(c.text), c.kind == "population"])
+    spans.sort()
+    merged: list[list] = []
+    for sp in spans:
+        if merged and sp[0] >= merged[-1][1] and not question[merged[-1][1]:sp[0]].strip(" -"):
+            merged[-1][1], merged[-1][2] = max(merged[-1][1], sp[1]), sp[2]     # the last word is the head
+        elif not merged or sp[0] >= merged[-1][1]:
+            merged.append(sp)
+    main = [question[a:b] for a, b, pop in merged if not pop]
+    pops = [question[a:b] for a, b, pop in merged if pop]
+    if not main:
+        return [c.text for c in parsed.concepts] or parsed.keywords[:4]
+    if pops:
+        main[-1] += " in " + " and ".join(pops)
+    return main
+
+
 def abstain(question: str, parsed: ParsedQuestion) -> Article:
-    topics = [c.text for c in parsed.concepts] or parsed.keywords[:4]
+    topics = _topics(question, parsed)
     items = [Item(text=T.ABSTAIN_TEXT, kind="notice"), Item(text=T.abstain_suggestion(topics), kind="notice")]
     return Article(question=question, title=question.strip(), generated_at=now_iso(), abstained=True,
                    sections=[Section(title=T.SECTION_TITLES["notice"], kind="notice", items=items)],
