@@ -73,3 +73,24 @@ def test_dosing_options_stay_on_the_asked_drug(loaded_engine):
     assert any(c.interventions and c.interventions[0].lower() != "anakinra" and c.type_cue for c in cands)
     options = _options(cands, parsed, _Picker(), 6)
     assert options and all(label.lower() == "anakinra" for label, _ in options), [label for label, _ in options]
+
+
+def test_heads_are_named_conditions_then_drugs_never_the_asked_slot():
+    from curbside.answer.candidates import head_indices
+
+    for question, head in [("Tofersen has been developed for treatment of which disease?", "tofersen"),
+                           ("Which mutation is targeted by tepotinib?", "tepotinib"),
+                           ("What are the treatment options for refractory HLH?", "hlh")]:
+        parsed = parse_question(question)
+        assert [parsed.concepts[i].text.lower() for i in head_indices(parsed)] == [head], question
+
+
+def test_fragments_and_catalogue_boilerplate_are_not_candidates():
+    from curbside.answer.candidates import META, _usable
+
+    assert not _usable("ndeed, preliminary results from phase I studies of the combination were favourable.")
+    assert not _usable("in patients who relapsed after the first course of chemotherapy, survival was short.")
+    assert _usable("mTOR inhibitors reduced the size of angiomyolipomas in most patients in the trial.")
+    assert META.search("This guideline meets NGC's 2013 (revised) inclusion criteria.")
+    assert META.search("The type of evidence supporting the recommendations is not specifically stated.")
+    assert not META.search("Colchicine is recommended as first-line therapy for gout flares.")

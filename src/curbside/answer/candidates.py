@@ -56,6 +56,9 @@ PLAN = re.compile(r"\b(will (?:be|receive|undergo|evaluate|assess|determine|comp
 META = re.compile(r"^(in this (review|study|paper|article|manuscript)|we (summari[sz]e|review|reviewed|describe|discuss)|"
                   r"this (review|article)|search terms|although many reports exist|we limited our (?:review|search))\b|"
                   r"\b(?:in|for|from) this (?:review|article|paper|manuscript)\b|\bwe included (?:articles|studies)\b|"
+                  # guideline-summary boilerplate (National Guideline Clearinghouse and similar catalogues)
+                  r"\bNGC\b|original guideline document|\b(?:is|are|was|were) not (?:specifically )?(?:stated|reported)\b|"
+                  r"\bthis guideline meets\b|\bsee the [\"']?(?:availability of companion documents|major recommendations)|"
                   r"\bwere found in the literature\b|"
                   r"\b(see (table|figure|fig)|as shown in (table|figure))\b", re.I)
 PROCEDURES = re.compile(
@@ -103,10 +106,21 @@ class Candidate:
         return sorted(names, key=lambda n: low.find(n.lower()) if low.find(n.lower()) >= 0 else 10_000)
 
 
+_BARE_HEADS = {"disease", "diseases", "disorder", "disorders", "condition", "conditions", "illness", "illnesses",
+               "syndrome", "syndromes", "problem", "problems", "infection", "infections", "complication",
+               "complications", "symptom", "symptoms", "mutation", "mutations", "gene", "genes"}
+
+
 def head_indices(parsed: ParsedQuestion) -> list[int]:
-    """Positions of the question's condition concepts (or, failing that, its first concept)."""
-    heads = [i for i, c in enumerate(parsed.concepts) if c.kind == "condition"]
-    return heads or ([0] if parsed.concepts else [])
+    """Positions of the concepts every sentence must be about: the question's named conditions; failing that its
+    drugs or therapies ("Which mutation is targeted by tepotinib?"); failing that its first specific concept. A
+    bare "disease" or "mutation" is the slot the question asks to fill ("... for which disease?"), never a head."""
+    specific = [i for i, c in enumerate(parsed.concepts) if c.text.lower().strip() not in _BARE_HEADS]
+    for kind in ("condition", "drug"):
+        heads = [i for i in specific if parsed.concepts[i].kind == kind]
+        if heads:
+            return heads
+    return specific[:1] or ([0] if parsed.concepts else [])
 
 
 def head_terms(parsed: ParsedQuestion) -> list[set[str]]:
@@ -231,6 +245,9 @@ def _usable(display: str) -> bool:
     if len(display) < 40 or len(display) > 700:
         return False
     if display.endswith((":", "?")) or display[0].islower() and not display[:3].isalnum():
+        return False
+    first = display.split(" ", 1)[0].rstrip(",;:")
+    if first.isalpha() and first.islower():      # "ndeed, preliminary ...", "in patients who ...": a fragment
         return False
     letters = sum(ch.isalpha() for ch in display)
     if letters < 0.55 * len(display):       # number soup from a flattened table

@@ -84,7 +84,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     limit = settings.max_items_per_section
     sections: list[Section] = []
 
-    guidelines = _guidelines(candidates, picker, min(4, limit), parsed.question_type)
+    guidelines = _guidelines(candidates, picker, min(4, limit), parsed.question_type, settings.min_relevance)
     if guidelines:
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines",
                                 items=[_guideline_item(c, cites) for c in guidelines]))
@@ -214,8 +214,10 @@ def _guideline_item(c: Candidate, cites: _Citations) -> Item:
     return item
 
 
-def _guidelines(cands: list[Candidate], picker: _Picker, limit: int, qtype: str = "other") -> list[Candidate]:
-    pool = [c for c in cands if c.is_guideline and c.head and c.coverage > 0]
+def _guidelines(cands: list[Candidate], picker: _Picker, limit: int, qtype: str = "other",
+                min_coverage: float = 0.34) -> list[Candidate]:
+    # the lead must be on the point of the question, not merely about its drug or condition
+    pool = [c for c in cands if c.is_guideline and c.head and c.coverage >= min_coverage]
     # lead: the strongest recommendation-like sentence; then supporting points
     # (recommendation wording helps, but a sentence about what was asked -- diagnosis, dose, harms -- and a
     # guideline about the condition itself help as much)
