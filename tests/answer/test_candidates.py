@@ -94,3 +94,20 @@ def test_fragments_and_catalogue_boilerplate_are_not_candidates():
     assert META.search("This guideline meets NGC's 2013 (revised) inclusion criteria.")
     assert META.search("The type of evidence supporting the recommendations is not specifically stated.")
     assert not META.search("Colchicine is recommended as first-line therapy for gout flares.")
+
+
+def test_headings_and_bare_labels_are_not_sentences():
+    from curbside.answer.candidates import _usable
+
+    assert not _usable("Signs and Symptoms of Fanconi Anemia in Adults")
+    assert not _usable("( Quality of Evidence: Men with osteoporosis [Moderate]; Strength of Recommendation: Strong )")
+    assert _usable("Other possible symptoms include malformed thumbs and short stature (in about half).")
+
+
+def test_symptom_questions_prefer_the_clinical_picture():
+    from curbside.answer.candidates import TYPE_CUES, asks_symptoms
+
+    parsed = parse_question("What are the symptoms of Fanconi anemia?")
+    assert asks_symptoms(parsed) and parsed.question_type == "diagnosis"
+    assert TYPE_CUES["symptoms"].search("Other possible symptoms include malformed thumbs.")
+    assert not asks_symptoms(parse_question("How is Fanconi anemia diagnosed?"))

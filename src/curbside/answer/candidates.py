@@ -41,6 +41,10 @@ TYPE_CUES = {
                                   r"neutropenia|infection\w*|reaction\w*)\b", re.I),
     "diagnosis": re.compile(r"\b(diagnos\w+|criteria|test(?:s|ing)?|sensitiv\w+|specific\w*|biomarker\w*|"
                             r"screen\w*|imaging|biopsy|laboratory|finding\w*)\b", re.I),
+    # "What are the symptoms of ...?" (a diagnosis question by type, but answered by the clinical picture)
+    "symptoms": re.compile(r"\b(symptoms?|signs?|present(?:s|ed|ing|ation)?\s+(?:with|as)|features?|manifest\w*|"
+                           r"complain\w*|may (?:include|have|experience|develop)|characteri[sz]ed by|"
+                           r"(?:pain|fever|fatigue|rash|swelling|bleeding|weakness|cough|nausea)\b)", re.I),
     "prognosis": re.compile(r"\b(prognos\w+|survival|mortality|outcome\w*|recurrence|relapse|predict\w*)\b", re.I),
     "epidemiology": re.compile(r"\b(incidence|prevalence|affects?|common|rare|per \d|population|frequency)\b", re.I),
     "etiology": re.compile(r"\b(caused?|causes|mutation\w*|gene\w*|trigger\w*|risk factor\w*|due to|inherit\w*)\b", re.I),
@@ -187,6 +191,11 @@ def local_meaning(term_sets: list[set[str]], text: str) -> list[set[str]]:
     return out
 
 
+def asks_symptoms(parsed: ParsedQuestion) -> bool:
+    return bool(re.search(r"\b(symptoms?|signs?|clinical (?:features|picture|presentation)|present(?:s|ation)?)\b",
+                          parsed.text, re.I))
+
+
 def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Candidate]:
     terms = sentence_terms(parsed)
     weights = concept_weights(parsed)
@@ -198,6 +207,8 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
     doc_terms = {d: document_meaning(terms, expansions, " ".join(parts).lower()) for d, parts in blobs.items()}
     qtype = parsed.question_type
     type_re = TYPE_CUES.get(qtype)
+    if asks_symptoms(parsed):
+        type_re = TYPE_CUES["symptoms"]
     interventions = {i.lower() for i in parsed.intervention}
     out: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
@@ -246,6 +257,12 @@ def _usable(display: str) -> bool:
         return False
     if display.endswith((":", "?")) or display[0].islower() and not display[:3].isalnum():
         return False
+    if display[0] in "([" and display[-1] in ")]" and display.count("(") + display.count("[") == 1 + \
+            display[1:-1].count("(") + display[1:-1].count("["):
+        return False                        # "( Quality of Evidence: ...; Strength of Recommendation: Strong )"
+    words = [w for w in display.split() if len(w) > 3 and w[0].isalpha()]
+    if display[-1] not in ".!?)]%" and words and sum(w[0].isupper() for w in words) >= 0.6 * len(words):
+        return False                        # a heading: "Signs and Symptoms of Fanconi Anemia in Adults"
     first = display.split(" ", 1)[0].rstrip(",;:")
     if first.isalpha() and first.islower():      # "ndeed, preliminary ...", "in patients who ...": a fragment
         return False

@@ -11,7 +11,7 @@ import re
 
 from datetime import datetime, timezone
 
-from curbside.answer.candidates import Candidate, build_candidates, near_duplicate
+from curbside.answer.candidates import Candidate, asks_symptoms, build_candidates, near_duplicate
 from curbside.answer.audience import adapt
 from curbside.answer.conflicts import find_conflicts
 from curbside.answer.evidence_lines import evidence_line, sources_for_intervention
@@ -91,7 +91,8 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     picker.new_section()
     options = _options(candidates, parsed, picker, limit + 2)
     if options:
-        title = T.OPTIONS_TITLES.get(parsed.question_type, T.OPTIONS_TITLES["other"])
+        title = T.OPTIONS_TITLES["symptoms"] if asks_symptoms(parsed) and parsed.question_type == "diagnosis" \
+            else T.OPTIONS_TITLES.get(parsed.question_type, T.OPTIONS_TITLES["other"])
         items = []
         for label, c in options:
             item = _item(c, cites, label)

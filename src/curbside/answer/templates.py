@@ -39,6 +39,7 @@ OPTIONS_TITLES = {
     "etiology": "Causes",
     "prevention": "Prevention",
     "other": "Key Points",
+    "symptoms": "Signs and Symptoms",
 }
 
 ABSTAIN_TEXT = "The indexed sources do not answer this question."
