@@ -230,3 +230,14 @@ def test_parse_is_fast():
         for q in qs:
             parse_question(q)
     assert (time.perf_counter() - t) / (20 * len(qs)) < 0.005      # ~0.2 ms here
+
+
+def test_british_and_american_spellings_are_variants():
+    from curbside.retrieve.query import parse_question, spelling_variants
+
+    assert spelling_variants("cesarean section") == ["caesarean section"]
+    assert spelling_variants("Haemorrhage") == ["Hemorrhage"]
+    assert spelling_variants("hemisphere") == [] and spelling_variants("chemotherapy") == []
+    parsed = parse_question("What is the antibiotic prophylaxis for cesarean section?")
+    topic = next(c for c in parsed.concepts if c.text == "cesarean section")
+    assert topic.kind == "condition" and "caesarean section" in topic.variants

@@ -246,6 +246,7 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
     seen: set[str] = set()
     for _, c in found:
         lowered: set[str] = set()
+        c.variants = [*c.variants, *(x for v in c.variants[:3] for x in spelling_variants(v))]
         c.variants = [v for v in c.variants if not (v.lower() in lowered or lowered.add(v.lower()))]
         if c.text.lower() not in seen:                  # "common variable immunodeficiency (CVID)": one concept
             seen.update(v.lower() for v in c.variants)
@@ -381,6 +382,34 @@ def stem(word: str) -> str:
     if w.endswith("ll") and _measure(w) > 1:
         w = w[:-1]
     return w
+
+
+# British and American spellings of medical stems (NICE writes "caesarean", "paediatric", "haemorrhage")
+_UK_US = [("caesar", "cesar"), ("haema", "hema"), ("haemo", "hemo"), ("anaem", "anem"), ("paediatr", "pediatr"), ("oesophag", "esophag"),
+          ("oedema", "edema"), ("oestr", "estr"), ("foet", "fet"), ("leukaem", "leukem"), ("ischaem", "ischem"),
+          ("diarrhoea", "diarrhea"), ("dyspnoea", "dyspnea"), ("apnoea", "apnea"), ("coeliac", "celiac"),
+          ("anaesth", "anesth"), ("gynaecol", "gynecol"), ("orthopaed", "orthoped"), ("tumour", "tumor"),
+          ("septicaem", "septicem"), ("hypoglycaem", "hypoglycem"), ("hyperglycaem", "hyperglycem"),
+          ("glycaem", "glycem"), ("bacteraem", "bacterem"), ("toxaem", "toxem"), ("uraem", "urem"),
+          ("hyperkalaem", "hyperkalem"), ("hypokalaem", "hypokalem"), ("natraem", "natrem"), ("lipidaem", "lipidem")]
+_UK_US_RE = re.compile(r"\b(" + "|".join(sorted({u for u, _ in _UK_US} | {a for _, a in _UK_US}, key=len, reverse=True))
+                       + r")", re.I)
+_SWAP = {**{u: a for u, a in _UK_US}, **{a: u for u, a in _UK_US}}
+
+
+def spelling_variants(text: str) -> list[str]:
+    """The other spelling of a British or American medical word at the start of a word ("cesarean section" ->
+    "caesarean section", "haemorrhage" -> "hemorrhage"); [] when there is none."""
+    if len(text) < 4 or not _UK_US_RE.search(text):
+        return []
+
+    def swap(m: re.Match) -> str:
+        w = m.group(1)
+        to = _SWAP.get(w.lower(), w)
+        return to[:1].upper() + to[1:] if w[:1].isupper() else to
+
+    other = _UK_US_RE.sub(swap, text)
+    return [other] if other.lower() != text.lower() else []
 
 
 def same_meaning(long_a: str, long_b: str) -> bool:

@@ -84,13 +84,16 @@ eclampsia miscarriage infertility endometriosis menopause dysmenorrhea incontine
 diarrhea diarrhoea vomiting nausea cough dyspnea dyspnoea fatigue rash pruritus urticaria angioedema anaphylaxis
 allergy allergies syncope vertigo tinnitus deafness blindness glaucoma cataract retinopathy neuropathy
 nephropathy cardiomyopathy myopathy encephalopathy coagulopathy vasculopathy arthropathy
+section transplantation replacement bypass
 """)
 
 # suffixes that mark a single word as a condition ("lymphohistiocytosis", "nephritis", "lymphoma")
 CONDITION_SUFFIX = re.compile(
     r"(itis|osis|oses|emia|aemia|oma|omas|pathy|pathies|plasia|trophy|algia|uria|penia|cytosis|iasis|ism|"
     r"ectasia|megaly|rrhea|rrhoea|rrhage|plegia|paresis|spasm|deficiency|deficiencies|phasia|phagia|taxia|"
-    r"opia|esthesia|thymia|kinesia|tonia|emesis|oedema|edema|cele|pnea|pnoea)$")
+    r"opia|esthesia|thymia|kinesia|tonia|emesis|oedema|edema|cele|pnea|pnoea|"
+    # procedures are the topic of a question the way conditions are ("cholecystectomy", "hip arthroplasty")
+    r"ectomy|ectomies|otomy|ostomy|plasty|plasties)$")
 
 # words that end like a condition but are not ("diagnosis", "prognosis", "dose")
 NOT_CONDITION = _words("""
