@@ -31,14 +31,17 @@ def test_spelling_variants_are_the_same_meaning():
     assert not same_meaning("community-acquired pneumonia", "controlled attenuation parameter")
 
 
-def test_population_weighs_half():
-    parsed = parse_question("Is methotrexate effective for psoriasis in children?")
-    terms = sentence_terms(parsed)
-    weights = [0.5 if c.kind == "population" else 1.0 for c in parsed.concepts]
+def test_broad_groups_weigh_half_clinical_populations_in_full():
+    from curbside.answer.candidates import concept_weights
+
+    parsed = parse_question("Is methotrexate effective for psoriasis in adults?")
+    terms, weights = sentence_terms(parsed), concept_weights(parsed)
     assert 0.5 in weights
-    only_child = weighted_coverage("Children were enrolled in the registry.", terms, weights)
+    only_adults = weighted_coverage("Adults were enrolled in the registry.", terms, weights)
     main = weighted_coverage("Methotrexate improved psoriasis severity.", terms, weights)
-    assert main > only_child > 0
+    assert main > only_adults > 0
+    renal = parse_question("What is the treatment of gout in patients with renal impairment?")
+    assert concept_weights(renal) == [1.0] * len(renal.concepts)
 
 
 def test_or_is_not_an_odds_ratio():

@@ -161,10 +161,15 @@ def document_meaning(term_sets: list[set[str]], expansions: list[tuple[set[str],
     return out
 
 
+_BROAD_GROUPS = {"adult", "adults", "men", "man", "male", "males", "women", "woman", "female", "females",
+                 "grown-ups", "grownups"}
+
+
 def concept_weights(parsed: ParsedQuestion) -> list[float]:
-    """How much each concept counts toward a sentence's coverage: a population ("adults", "children") narrows
-    the question but is not what it is about, so it weighs half."""
-    return [0.5 if c.kind == "population" else 1.0 for c in parsed.concepts]
+    """How much each concept counts toward a sentence's coverage: a broad group ("adults", "women") narrows the
+    question but is not what it is about, so it weighs half; a clinical population (renal impairment,
+    pregnancy, children, refractory disease) is often the point of the question and weighs in full."""
+    return [0.5 if c.kind == "population" and c.text.lower() in _BROAD_GROUPS else 1.0 for c in parsed.concepts]
 
 
 def weighted_coverage(text: str, terms: list[set[str]], weights: list[float]) -> float:

@@ -119,6 +119,7 @@ POPULATION_PATTERNS: list[tuple[str, str]] = [
     ("severe", r"severe|critical(?:ly)?(?: ill)?|life-threatening|fulminant"),
     ("immunocompromised", r"immunocompromised|immunosuppressed|transplant recipients?"),
     ("renal impairment", r"renal (?:impairment|insufficiency)|kidney (?:impairment|disease)|dialysis patients"),
+    ("hepatic impairment", r"hepatic (?:impairment|insufficiency)|liver (?:impairment|disease)"),
 ]
 
 # variants used to find a population group in evidence sentences
@@ -136,7 +137,9 @@ POPULATION_VARIANTS: dict[str, list[str]] = {
     "primary": ["primary", "familial", "genetic", "inherited"],
     "severe": ["severe", "critically ill", "life-threatening", "fulminant"],
     "immunocompromised": ["immunocompromised", "immunosuppressed", "transplant recipients"],
-    "renal impairment": ["renal impairment", "renal insufficiency", "kidney disease", "dialysis"],
+    "renal impairment": ["renal impairment", "renal insufficiency", "kidney disease", "dialysis", "CKD", "eGFR",
+                         "creatinine clearance", "renal function"],
+    "hepatic impairment": ["hepatic impairment", "liver disease", "hepatic insufficiency", "cirrhosis", "Child-Pugh"],
 }
 
 # therapies that are not in the drug dictionary (lowercase; abbreviations map to the same entry)
