@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import getpass
 import json
 import sys
@@ -54,6 +56,9 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, "--port", min=1, max=65535),
         proxy_headers: bool = typer.Option(False, "--proxy-headers",
                                            help="Trust X-Forwarded-* from the reverse proxy (TLS termination)."),
+        workers: int = typer.Option(1, "--workers", min=1, max=32,
+                                    help="Worker processes (one per CPU core answers that many questions at once; "
+                                         "the ask rate limit then applies per worker)."),
         home: Optional[Path] = HomeOpt,
     ) -> None:
         """Start the web app and JSON API (pages at /, API docs at /api/docs)."""
@@ -70,10 +75,19 @@ def register(app: typer.Typer) -> None:
                           "`curbside user add NAME --role admin`", highlight=False)
         except CurbsideError as exc:
             _fail(str(exc))
-        out.print(f"Curbside on http://{host}:{port}/  (API docs: /api/docs; store: {settings.db_path})",
-                  highlight=False)
-        uvicorn.run(web, host=host, port=port, proxy_headers=proxy_headers,
-                    forwarded_allow_ips="*" if proxy_headers else None, log_level="info")
+        out.print(f"Curbside on http://{host}:{port}/  (API docs: /api/docs; store: {settings.db_path}"
+                  + (f"; {workers} workers" if workers > 1 else "") + ")", highlight=False)
+        common = dict(host=host, port=port, proxy_headers=proxy_headers,
+                      forwarded_allow_ips="*" if proxy_headers else None, log_level="info")
+        if workers == 1:
+            uvicorn.run(web, **common)
+            return
+        # the store is ready (default corpus loaded, schema current); each worker process opens its own app on it
+        web.state.ctx.engine.close()
+        os.environ["CURBSIDE_HOME"] = str(settings.home)
+        if not settings.embed:
+            os.environ["CURBSIDE_NO_EMBED"] = "1"
+        uvicorn.run("curbside.interfaces.web.app:app_from_env", factory=True, workers=workers, **common)
 
     @user_app.command("add")
     def user_add(

@@ -59,6 +59,14 @@ def create_app(settings: Settings, engine=None, config: WebConfig | None = None)
     return app
 
 
+def app_from_env() -> FastAPI:
+    """App factory for `curbside serve --workers N`: each worker process builds its own app (its own engine and
+    SQLite connections) on the store named by $CURBSIDE_HOME; SQLite in WAL mode serialises their writes."""
+    from curbside.settings import load_settings
+
+    return create_app(load_settings())
+
+
 def _version() -> str:
     try:
         from curbside import __version__
