@@ -114,3 +114,13 @@ def test_symptom_questions_prefer_the_clinical_picture():
     assert asks_symptoms(parsed) and parsed.question_type == "diagnosis"
     assert TYPE_CUES["symptoms"].search("Other possible symptoms include malformed thumbs.")
     assert not asks_symptoms(parse_question("How is Fanconi anemia diagnosed?"))
+
+
+def test_line_of_therapy_wording_is_recognised():
+    from curbside.answer.candidates import _line_of_therapy
+
+    first = _line_of_therapy("What is the first-line treatment for gout flares?")
+    assert first.search("Colchicine is the treatment of choice.") and first.search("First-line: amoxicillin 500 mg")
+    assert not first.search("Second-line options include pegloticase.")
+    assert _line_of_therapy("What is the second line therapy after metformin?").search("second-line agents")
+    assert _line_of_therapy("How is gout treated?") is None

@@ -196,6 +196,25 @@ def local_meaning(term_sets: list[set[str]], text: str) -> list[set[str]]:
     return out
 
 
+_LINES = {
+    "first": r"first[- ]line|initial (?:therapy|treatment|management)|treatment of choice|drug of choice|"
+             r"preferred (?:agent|treatment|therapy|regimen)|empiric(?:al)?(?: therapy| treatment| antibiotics?)?",
+    "second": r"second[- ]line|(?:after|if) (?:failure|first[- ]line)|alternative (?:agent|treatment|therapy)",
+    "third": r"third[- ]line|salvage|refractory",
+    "maintenance": r"maintenance|long[- ]term (?:therapy|treatment)",
+}
+
+
+def _line_of_therapy(question: str) -> re.Pattern[str] | None:
+    """When the question asks for a line of therapy ("first-line", "second-line", "maintenance"), the wording
+    that names that line in a sentence."""
+    low = question.lower()
+    for key, pattern in _LINES.items():
+        if re.search(rf"\b{key}[- ]line\b" if key != "maintenance" else r"\bmaintenance\b", low):
+            return re.compile(rf"\b(?:{pattern})\b", re.I)
+    return None
+
+
 def asks_symptoms(parsed: ParsedQuestion) -> bool:
     return bool(re.search(r"\b(symptoms?|signs?|clinical (?:features|picture|presentation)|present(?:s|ation)?)\b",
                           parsed.text, re.I))
@@ -214,6 +233,7 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
     type_re = TYPE_CUES.get(qtype)
     if asks_symptoms(parsed):
         type_re = TYPE_CUES["symptoms"]
+    line_re = _line_of_therapy(parsed.text)
     interventions = {i.lower() for i in parsed.intervention}
     out: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
@@ -252,6 +272,8 @@ def build_candidates(parsed: ParsedQuestion, hits: list[SearchHit]) -> list[Cand
                 words=frozenset(_WORD.findall(display.lower())), topical=title_head,
             )
             c.score = _score(c, qtype, interventions)
+            if line_re is not None and line_re.search(display):
+                c.score += 0.1            # "first-line ..." answers "What is the first-line treatment ...?"
             out.append(c)
     out.sort(key=lambda c: -c.score)
     return out
