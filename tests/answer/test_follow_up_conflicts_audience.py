@@ -102,3 +102,12 @@ def test_evidence_table_cells_are_quoted(loaded_engine):
         for cell in row.cells.values():
             q = cell.quote
             assert text[q.document_id][q.start:q.end] == cell.value
+
+
+def test_suggested_follow_ups_write_generic_drug_names_in_lowercase():
+    from curbside.answer.follow_up import suggest_follow_ups
+    from curbside.retrieve.query import parse_question
+
+    got = suggest_follow_ups(parse_question("What are the treatment options for refractory HLH?"),
+                             ["Anakinra", "ATG"], lambda q: True)
+    assert any("dose of anakinra" in q for q in got) and not any("Anakinra" in q for q in got)

@@ -94,7 +94,10 @@ def suggest_follow_ups(parsed: ParsedQuestion, interventions: list[str], has_evi
     if not cond:
         return []
     asked = parsed.question_type
-    drugs = [d for d in dict.fromkeys(interventions) if d.lower() not in cond.lower()]
+    # option labels are capitalised for display ("Anakinra"); inside a question a generic drug name is lowercase,
+    # while abbreviations and mixed-case names ("ATG", "DEP", "HLH-94") stay as written
+    drugs = [d[:1].lower() + d[1:] if d[:1].isupper() and d[1:].islower() else d for d in dict.fromkeys(interventions)
+             if d.lower() not in cond.lower()]
     pool: list[str] = []
     if drugs and asked != "dosing":
         pool.append(TYPE_TEMPLATES["dosing"].format(drug=drugs[0], cond=cond, pop=""))
