@@ -66,3 +66,13 @@ def test_abstain_hint_names_the_topics_as_asked():
     assert topics[-1].endswith("in older adults") and "vitamin D" in topics[0]
     q = "What is the treatment of acute otitis media in children?"
     assert " ".join(_topics(q, parse_question(q))).endswith("in children")
+
+
+def test_option_labels_follow_the_sources_spelling_and_silences_are_not_options():
+    from curbside.answer.compose import _SILENT, _label
+
+    assert _label("nsaids", "Three NSAIDs are approved for acute gout.") == "NSAIDs"
+    assert _label("anakinra", "Anakinra appears promising.") == "Anakinra"
+    assert _label("colchicine") == "Colchicine"
+    assert _SILENT.search("The guideline does not specify exact glucocorticoid doses for acute flares.")
+    assert not _SILENT.search("Glucocorticoids are recommended for acute flares.")

@@ -247,7 +247,8 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
             if len(out) >= limit:
                 break
             names = c.interventions
-            if not names or len(names) > 4 or not (c.type_cue or c.result) or c.meta or _fragment(c):
+            if not names or len(names) > 4 or not (c.type_cue or c.result) or c.meta or _fragment(c) \
+                    or _SILENT.search(c.display):
                 continue
             if asked:
                 names = [n for n in names if n.lower() in asked] or \
@@ -258,7 +259,7 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
             if _option_key(key) in seen or not picker.ok(c, per_document=limit):
                 continue
             seen.add(_option_key(key))
-            out.append((_label(key), picker.take(c)))
+            out.append((_label(key, c.display), picker.take(c)))
         return out
     for c in cands:
         if len(out) >= limit:
@@ -267,6 +268,10 @@ def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, li
             out.append(("", picker.take(c)))
     return out
 
+
+# what a source says it does not cover: a consideration, not an option
+_SILENT = re.compile(r"\b(?:does|do|did) not (?:specify|provide|address|include|contain|cover|make|define)\b|"
+                     r"\bno (?:specific )?recommendations? (?:is|are|was|were|can be) made\b", re.I)
 
 # a definition ("refractory HLH can be considered as failing to ..."), not a finding
 _DEFINES = re.compile(r"\b(?:(?:is|are|be|been) (?:defined|considered|regarded) (?:as|to be)|defined \w+(?: \w+)? "
@@ -309,7 +314,12 @@ def _fragment(c: Candidate) -> bool:
     return c.display[-1:] not in ".)]%" and not c.recommends and not c.has_number
 
 
-def _label(name: str) -> str:
+def _label(name: str, sentence: str = "") -> str:
+    """The option's display name: as the quoted sentence writes it when it does ("NSAIDs", "IL-1 inhibitor"),
+    else the dictionary name with a capital."""
+    m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence, re.I) if sentence else None
+    if m and any(ch.isupper() for ch in m.group(0)[1:]):
+        return m.group(0)
     return name if any(ch.isupper() for ch in name) else name[:1].upper() + name[1:]
 
 
