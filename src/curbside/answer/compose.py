@@ -344,10 +344,14 @@ def _research(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candi
 
 
 def _considerations(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
+    """Caveats: limits of the evidence, populations, harms. Registry records (eligibility criteria, plans) come
+    only after every other source's caveats."""
+    pool = [c for c in cands if c.consider and not c.meta and c.coverage > 0]
+    pool.sort(key=lambda c: c.document.evidence_level is EvidenceLevel.TRIAL_REGISTRY)    # stable: score order kept
     out = []
-    for c in cands:
+    for c in pool:
         if len(out) >= limit:
             break
-        if c.consider and not c.meta and c.coverage > 0 and picker.ok(c):
+        if picker.ok(c):
             out.append(picker.take(c))
     return out
