@@ -56,7 +56,7 @@ def test_expanded_abbreviation_needs_its_long_form_in_the_document():
     parsed = parse_question("What are the treatment options for rheumatoid arthritis?", index)
     terms = sentence_terms(parsed)
     exp = expansion_shorts(parsed)
-    diabetes = "standards of care in diabetes. a glp-1 ra is preferred to insulin."
+    diabetes = "diabetes care standards. add a glp-1 ra when the target is not met."
     rheum = "guideline for the treatment of rheumatoid arthritis. in ra, methotrexate is first line."
     assert not any("ra" in t for t in document_meaning(terms, exp, diabetes))
     assert any("ra" in t for t in document_meaning(terms, exp, rheum))
@@ -91,29 +91,29 @@ def test_heads_are_named_conditions_then_drugs_never_the_asked_slot():
 def test_fragments_and_catalogue_boilerplate_are_not_candidates():
     from curbside.answer.candidates import META, _usable
 
-    assert not _usable("ndeed, preliminary results from phase I studies of the combination were favourable.")
+    assert not _usable("urthermore, early data from the pilot cohort of the new combination looked encouraging.")
     assert not _usable("in patients who relapsed after the first course of chemotherapy, survival was short.")
     assert _usable("mTOR inhibitors reduced the size of angiomyolipomas in most patients in the trial.")
-    assert META.search("This guideline meets NGC's 2013 (revised) inclusion criteria.")
-    assert META.search("The type of evidence supporting the recommendations is not specifically stated.")
+    assert META.search("As of 2019 this guideline meets the catalogue's rules for listing.")
+    assert META.search("The grading method for these statements was not stated by the authors.")
     assert not META.search("Colchicine is recommended as first-line therapy for gout flares.")
 
 
 def test_headings_and_bare_labels_are_not_sentences():
     from curbside.answer.candidates import _usable
 
-    assert not _usable("Signs and Symptoms of Fanconi Anemia in Adults")
-    assert not _usable("( Quality of Evidence: Men with osteoporosis [Moderate]; Strength of Recommendation: Strong )")
-    assert _usable("Other possible symptoms include malformed thumbs and short stature (in about half).")
+    assert not _usable("Warning Signs of Kidney Stones in Older Children")
+    assert not _usable("( Certainty: adults with the condition [Low]; Strength of Recommendation: Weak )")
+    assert _usable("Other common signs include flank pain and blood in the urine (in about half).")
 
 
 def test_symptom_questions_prefer_the_clinical_picture():
     from curbside.answer.candidates import TYPE_CUES, asks_symptoms
 
-    parsed = parse_question("What are the symptoms of Fanconi anemia?")
+    parsed = parse_question("What are the symptoms of kidney stones?")
     assert asks_symptoms(parsed) and parsed.question_type == "diagnosis"
-    assert TYPE_CUES["symptoms"].search("Other possible symptoms include malformed thumbs.")
-    assert not asks_symptoms(parse_question("How is Fanconi anemia diagnosed?"))
+    assert TYPE_CUES["symptoms"].search("Other common signs include flank pain.")
+    assert not asks_symptoms(parse_question("How are kidney stones diagnosed?"))
 
 
 def test_line_of_therapy_wording_is_recognised():

@@ -20,12 +20,12 @@ def cand(text: str, *, level=EvidenceLevel.NARRATIVE_REVIEW, doc_id="d1", covera
 
 
 def test_research_prefers_reported_numbers_and_skips_definitions_and_registry_plans():
-    finding = cand("Twelve of 34 patients achieved a complete response (35%).", coverage=0.0, result=True,
+    finding = cand("Nine of 27 adults reached a complete remission (33%).", coverage=0.0, result=True,
                    number=True, score=0.44)
-    definition = cand("Refractory disease can be considered as failing to experience an adequate response.",
+    definition = cand("Resistant disease is defined as no adequate remission after the first course.",
                       result=True, score=1.0)
-    vague = cand("There is a paucity of literature regarding effective salvage therapies.", result=True, score=1.0)
-    plan = cand("The trial will assess the outcome of salvage therapy in 40 patients.", number=True, result=True,
+    vague = cand("Few reports describe effective rescue treatments for this group.", result=True, score=1.0)
+    plan = cand("The trial will assess the outcome of rescue treatment in 40 patients.", number=True, result=True,
                 level=EvidenceLevel.TRIAL_REGISTRY, doc_id="nct1", score=0.9)
     plan.meta = True   # set by the PLAN cue in build_candidates
     got = _research([definition, vague, plan, finding], _Picker(), 3)
@@ -35,18 +35,18 @@ def test_research_prefers_reported_numbers_and_skips_definitions_and_registry_pl
 
 
 def test_same_finding_restated_is_a_near_duplicate():
-    a = cand("Approximately, 25-50% of patients with HLH fail to achieve remission with established regimens.")
-    b = cand("Based on the above results, it is clear that approximately 25-50% of patients will fail to respond.")
-    c = cand("In the prospective study, 35% of adults with HLH achieved a complete response after salvage.")
+    a = cand("Roughly 30-40% of children with the syndrome never reach remission on the standard protocol.")
+    b = cand("Taken together, roughly 30-40% of treated children will need a second protocol, the data show.")
+    c = cand("In the prospective cohort, 35% of adults with the syndrome reached a complete remission after rescue.")
     assert near_duplicate(a, b)
     assert not near_duplicate(a, c)
 
 
 def test_option_ranking_prefers_the_treatment_as_subject_over_a_patients_course():
-    subject = cand("Alemtuzumab was associated with partial responses in most patients.", drugs=["alemtuzumab"],
+    subject = cand("Tocilizumab gave partial remissions in most treated adults.", drugs=["tocilizumab"],
                    result=True, coverage=0.0, score=0.46)
-    course = cand("The first was a 14-year-old patient initially treated with methylprednisolone.",
-                  drugs=["methylprednisolone"], score=0.9)
+    course = cand("The second was a 9-year-old girl first given dexamethasone by her local team.",
+                  drugs=["dexamethasone"], score=0.9)
     assert _CASE_NARRATIVE.search(course.display)
     assert _option_rank(subject) > _option_rank(course)
 

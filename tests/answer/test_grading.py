@@ -45,13 +45,13 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("Stop the drug ( 1D ). Grades of recommendation are defined below.", "1D", "1", "D"),
     ("Use gloves. ( Strength of Evidence = C; Strength of Recommendation = Strong positive recommendation )",
      "Strength of Evidence = C; Strength of Recommendation = Strong positive recommendation", "strong", "C"),
-    ("Clinicians should ask about snoring ( LOE = 0 ); b) should refer for a sleep study ( LOE = 0 ).",
+    ("Nurses should weigh the child at each visit ( LOE = 0 ); b) should record the height yearly ( LOE = 0 ).",
      "LOE = 0", "", "0"),
     ("The grades of recommendation are defined below.\nA (2007) : Offer structured education to every patient.\n"
      "B (2007) : Review the plan yearly.", "A", "A", ""),
-    ("Surface EMG may be used for screening.\nRating : Established\nEvidence : E, L", "Rating : Established",
+    ("Gait video may be used to follow progress.\nRating : Established\nEvidence : E, L", "Rating : Established",
      "", "Established"),
-    ("Resistance tests first ( 1D ).\nSwitching to a boosted PI is the preferred option ( 1C ).\nNext ( 1C ).",
+    ("Check levels first ( 1D ).\nA change to the weekly schedule is the preferred option ( 1C ).\nNext ( 1C ).",
      "1D", "1", "D"),
     # negatives: brackets and letters that are not labels
     ("Results are shown in (Table 2) for the cohort (n = 12).", None, "", ""),
@@ -156,17 +156,17 @@ def test_describe() -> None:
 
 
 def test_a_code_after_option_counts_when_it_closes_the_sentence():
-    text = "Resistance tests first ( 1D ).\nSwitching to a boosted PI is the preferred option ( 1C ).\nNext ( 1C )."
-    s = text.index("Switching")
+    text = "Check levels first ( 1D ).\nA change to the weekly schedule is the preferred option ( 1C ).\nNext ( 1C )."
+    s = text.index("A change")
     lab = label_for_sentence(text, s, text.index("( 1C ).") + 7)
     assert lab is not None and lab.text == "1C"
     assert find_labels("Choose option (A) or option (B) for these patients.") == []
 
 
 def test_a_label_heading_of_the_next_section_is_not_this_sentences_label():
-    text = ("Good Practice Points\nOffer ventilation at home after the episode, pending review by a home service.\n"
-            "NIV Failure and Discontinuing NIV following Recovery in Neuromuscular Disease\nGood Practice Points\n"
-            "Stop NIV once the patient recovers.")
+    text = ("Good Practice Points\nOffer a home visit after discharge, pending review by the community team.\n"
+            "Stopping Oxygen Therapy after Recovery from Chest Infections in Older Adults\nGood Practice Points\n"
+            "Stop oxygen once saturation is stable.")
     s = text.index("Offer")
-    lab = label_for_sentence(text, s, text.index("service.") + 8)
+    lab = label_for_sentence(text, s, text.index("team.") + 5)
     assert lab is None or lab.start < s          # only the heading above may apply, never the one below
