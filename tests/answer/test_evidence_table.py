@@ -3,6 +3,7 @@ multi-line table cell in two (fixture text invented)."""
 
 from types import SimpleNamespace
 
+from .ocr_fixtures import DEP_ROWS
 from curbside.answer.evidence_table import build_evidence_table
 from curbside.answer.models import Article, Reference
 from curbside.answer.verify import verify_article
@@ -12,23 +13,7 @@ TEXT = """TABLE 2 Salvage agents and responses
 Agent N Dosing regimen(s) Time to response CR PR NR
 Tocilizumab
 Brennanetal. 6 8 mg/kg every 2 weeks 5 days 3 2 1
-DEP
-Novak et al. 18 (adults only, In the first cycle: 3 weeks 7 6 5
-
-children were Liposomal doxorubicin 30 mg/m2 on
-
-analysed apart) day 2.
-
-Etoposide 75 mg/m2 on the first
-
-day of each week.
-
-Methylprednisolone 10 mg/kg, days
-1-4; 5 mg/kg, days 5-8; 1 mg/kg,
-days 9-12
-
-CR, complete response; PR, partial response; NR, no response.
-"""
+""" + DEP_ROWS
 
 
 class _Store:

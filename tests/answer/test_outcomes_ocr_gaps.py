@@ -1,6 +1,7 @@
 """Outcome extraction, issue 4 follow-ups: study attribution of pooled prose sentences, glued study labels,
 multi-line dosing cells and lone table numbers. All fixture text is invented (OCR-like, own names and numbers)."""
 
+from .ocr_fixtures import DEP_ROWS
 from curbside.answer.outcomes import ALL_COLS, extract_outcomes
 
 
@@ -108,23 +109,7 @@ def test_a_well_formed_label_of_the_same_study_is_preferred_when_merging():
 REGIMEN = """TABLE 6 Combination regimens
 
 Regimen N Dosing regimen(s) Time to response CR PR NR
-DEP
-Novak et al. 18 (adults only, In the first cycle: 3 weeks 7 6 5
-
-children were Liposomal doxorubicin 30 mg/m2 on
-
-analysed apart) day 2.
-
-Etoposide 75 mg/m2 on the first
-
-day of each week.
-
-Methylprednisolone 10 mg/kg, days
-1-4; 5 mg/kg, days 5-8; 1 mg/kg,
-days 9-12
-
-CR, complete response; PR, partial response; NR, no response.
-
+""" + DEP_ROWS + """
 4 | DISCUSSION
 
 Other regimens were not reviewed.
