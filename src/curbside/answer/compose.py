@@ -47,6 +47,16 @@ class _Picker:
         self.per_doc[c.document.id] = self.per_doc.get(c.document.id, 0) + 1
         return c
 
+    def take_best(self, ranked, limit: int, per_document: int | None = None) -> list[Candidate]:
+        """The first `limit` candidates of a ranked pool that are new and within the per-document share."""
+        out: list[Candidate] = []
+        for c in ranked:
+            if len(out) >= limit:
+                break
+            if self.ok(c, per_document):
+                out.append(self.take(c))
+        return out
+
 
 class _Citations:
     def __init__(self) -> None:
@@ -150,13 +160,8 @@ def _conflict_item(conflict, cites: _Citations) -> Item:
 
 def _plain_language(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
     """Patient mode: sentences from reference/patient pages, if the corpus has them."""
-    out = []
-    for c in cands:
-        if len(out) >= limit:
-            break
-        if c.document.evidence_level is EvidenceLevel.REFERENCE and c.coverage > 0 and picker.ok(c, 4):
-            out.append(picker.take(c))
-    return out
+    return picker.take_best((c for c in cands if c.document.evidence_level is EvidenceLevel.REFERENCE
+                             and c.coverage > 0), limit, 4)
 
 
 def _topics(question: str, parsed: ParsedQuestion) -> list[str]:
@@ -225,13 +230,7 @@ def _guidelines(cands: list[Candidate], picker: _Picker, limit: int, qtype: str 
     advice = 0.12 if qtype in ("treatment", "dosing", "prevention", "adverse_effects", "other") else 0.04
     pool.sort(key=lambda c: -(c.score + (advice if c.recommends else 0.0) + (0.08 if c.type_cue else 0.0)
                               + (0.04 if c.topical else 0.0)))
-    out = []
-    for c in pool:
-        if len(out) >= limit:
-            break
-        if picker.ok(c, per_document=3):
-            out.append(picker.take(c))
-    return out
+    return picker.take_best(pool, limit, per_document=3)
 
 
 def _options(cands: list[Candidate], parsed: ParsedQuestion, picker: _Picker, limit: int) -> list[tuple[str, Candidate]]:
@@ -334,13 +333,7 @@ def _research(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candi
     # (and it is scored as covering what its passage covers, since it rarely repeats the question's words)
     pool.sort(key=lambda c: -(c.score + (0.05 if c.has_number else 0.0) + (
         0.4 + 0.42 * max(0.0, c.context_coverage - c.coverage) if c.has_number and c.result else 0.0)))
-    out = []
-    for c in pool:
-        if len(out) >= limit:
-            break
-        if picker.ok(c, per_document=4):
-            out.append(picker.take(c))
-    return out
+    return picker.take_best(pool, limit, per_document=4)
 
 
 def _considerations(cands: list[Candidate], picker: _Picker, limit: int) -> list[Candidate]:
@@ -348,10 +341,4 @@ def _considerations(cands: list[Candidate], picker: _Picker, limit: int) -> list
     only after every other source's caveats."""
     pool = [c for c in cands if c.consider and not c.meta and c.coverage > 0]
     pool.sort(key=lambda c: c.document.evidence_level is EvidenceLevel.TRIAL_REGISTRY)    # stable: score order kept
-    out = []
-    for c in pool:
-        if len(out) >= limit:
-            break
-        if picker.ok(c):
-            out.append(picker.take(c))
-    return out
+    return picker.take_best(pool, limit)
