@@ -65,7 +65,9 @@ class Engine:
 
     def ingest(self, paths: list[Path], fmt: str | None = None, mapping=None,
                overrides: MetadataOverrides | None = None, progress: ProgressCallback | None = None,
-               **metadata) -> IngestSummary:
+               dedupe_content: bool = False, **metadata) -> IngestSummary:
+        """Read files into the store (see store.ingest.Ingestor for what counts as a duplicate or a new version).
+        dedupe_content: also skip a document whose exact content is stored under another id."""
         import time
 
         if metadata and overrides is None:
@@ -73,7 +75,7 @@ class Engine:
         summary = IngestSummary()
         t0 = time.perf_counter()
         with self._lock:
-            ingestor = Ingestor(self.store, self.settings, on_added=self._embed_added)
+            ingestor = Ingestor(self.store, self.settings, on_added=self._embed_added, dedupe_content=dedupe_content)
             for f, docs in read_files([Path(p) for p in paths], fmt, mapping, summary, self.settings.max_file_bytes):
                 ingestor.ingest_documents(docs, summary, overrides, progress, label=f.name)
         summary.seconds = time.perf_counter() - t0
@@ -84,8 +86,20 @@ class Engine:
             return self.store.list_documents(evidence_level)
 
     def remove(self, document_id: str) -> bool:
+        """Delete a document by its id, or by the id given at ingest (external id), PMID or DOI when exactly one
+        document has it. False when nothing matches; InputError when the id names several documents."""
         with self._lock:
-            return self.store.remove_document(document_id)
+            found = self.resolve_document_id(document_id)
+            return self.store.remove_document(found) if found else False
+
+    def resolve_document_id(self, given: str) -> str | None:
+        """The stored id that `given` names (see CorpusStore.resolve_id); None when none does."""
+        with self._lock:
+            ids = self.store.resolve_id(given)
+        if len(ids) > 1:
+            shown = ", ".join(ids[:5]) + (" ..." if len(ids) > 5 else "")
+            raise InputError(given, f"names {len(ids)} documents ({shown}); give one document id")
+        return ids[0] if ids else None
 
     def corpus_state(self) -> str:
         with self._lock:
@@ -211,6 +225,9 @@ class Engine:
 
     def _check_question(self, text: str, field: str) -> str:
         text = (text or "").strip()
+        if any("\ud800" <= ch <= "\udfff" for ch in text):   # undecodable bytes (argv, JSON escapes)
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode(
+                "utf-8", "replace").decode("utf-8")
         if not text:
             raise InputError(field, "is empty; expected a clinical question in words")
         if len(text) > self.settings.max_question_chars:

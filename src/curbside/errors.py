@@ -6,6 +6,8 @@ from __future__ import annotations
 class CurbsideError(Exception):
     """Base class: an error whose message is fit to show a user as one line."""
 
+    exit_code = 1
+
 
 class InputError(CurbsideError):
     """Bad user input: a file, a field or an argument that is not what was expected."""
@@ -18,3 +20,15 @@ class InputError(CurbsideError):
 
 class StoreError(CurbsideError):
     """The store could not be opened or written."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the store's file system) is full: nothing half-written was kept, the store is as it was."""
+
+    exit_code = 4
+
+
+class StoreDamagedError(StoreError):
+    """The store file is damaged (a corrupt page, not a SQLite database)."""
+
+    exit_code = 3

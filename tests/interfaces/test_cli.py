@@ -123,3 +123,70 @@ def test_remove(home, tmp_path):
     assert run(home, "remove", asthma["id"]).returncode == 0
     r = run(home, "remove", asthma["id"])
     assert r.returncode == 1 and "no such document" in r.stderr
+
+
+def run_bytes(home: Path, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CURBSIDE_HOME": str(home), "CURBSIDE_NO_DEFAULT_CORPUS": "1", "CURBSIDE_NO_EMBED": "1",
+           "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "curbside.interfaces.cli", *args], capture_output=True, env=env,
+                          timeout=120)
+
+
+def test_given_ids_markup_in_data_and_show_document(tmp_path):
+    h = tmp_path / "h"
+    d = tmp_path / "odd [bold] ["          # the file's path reads ".../odd [bold] [/] trials.jsonl"
+    d.mkdir()
+    rows = [{"nct_id": "NCT00000011", "title": "Ruxolitinib [in process citation] for HLH [/]",
+             "text": "Ruxolitinib was given to adults with refractory HLH. Most responded.", "url": "https://x.org/a"},
+            {"nct_id": "NCT00000012", "title": "Etoposide [red]for[/red] HLH",
+             "text": "Etoposide was given to children with HLH. Many responded.", "url": "https://x.org/a"}]
+    f = d / "] trials.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = run(h, "ingest", str(d), "--id-field", "nct_id")
+    assert r.returncode == 0, r.stderr
+    assert "2 documents added" in r.stdout and "Traceback" not in r.stderr
+    r = run(h, "sources")
+    assert r.returncode == 0 and "[in process citation]" in r.stdout and "[red]for[/red]" in r.stdout
+    r = run(h, "search", "ruxolitinib [/] HLH")
+    assert r.returncode == 0, r.stderr
+    assert "[in process citation]" in r.stdout
+    hits = json.loads(run(h, "search", "ruxolitinib HLH", "--json").stdout)["hits"]
+    assert hits[0]["document_id"] == "NCT00000011" and hits[0]["external_id"] == "NCT00000011"
+    shown = json.loads(run(h, "show", "NCT00000011", "--format", "json").stdout)
+    assert shown["document_id"] == "NCT00000011" and shown["passages"][0]["passage_id"] == "NCT00000011#0"
+    assert run(h, "show", "nope [/]").returncode == 1
+    r = run(h, "remove", "NCT00000012")
+    assert r.returncode == 0 and "removed NCT00000012" in r.stdout
+    r = run(h, "ask", "What is [/] the treatment of refractory HLH [in process citation]?", "--no-save")
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    r = run(h, "ingest", str(d / "] missing.txt"))
+    assert r.returncode == 1 and "[/] missing.txt" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_non_utf8_question_does_not_crash(home):
+    for cmd in (["search", b"anakinra \xff\xfe HLH"], ["search", b"anakinra \xff HLH", "--json"],
+                ["ask", b"treatment of HLH \xff?", "--no-save"]):
+        r = run_bytes(home, *cmd)
+        assert r.returncode == 0, r.stderr
+        assert b"Traceback" not in r.stderr
+
+
+def test_damaged_store_has_its_own_message_and_exit_code(tmp_path):
+    h = tmp_path / "h"
+    assert run(h, "ingest", str(CORPUS / "asthma_page.txt")).returncode == 0
+    db = h / "curbside.sqlite"
+    run(h, "sources")                      # checkpoint the WAL into the main file
+    import sqlite3
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for p in range(1, len(data) // page):  # scribble over every page but the header page
+        data[p * page + 8:p * page + 200] = b"\xa5" * 192
+    db.write_bytes(bytes(data))
+    for cmd in (["sources"], ["search", "asthma"], ["ingest", str(CORPUS / "hlh_guideline.md")]):
+        r = run(h, *cmd)
+        assert r.returncode == 3, (cmd, r.returncode, r.stderr)
+        assert "store is damaged" in r.stderr and "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) <= 2

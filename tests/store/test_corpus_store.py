@@ -63,11 +63,11 @@ def test_failing_document_rolls_back_alone(tmp_path, settings, monkeypatch):
     store = CorpusStore(tmp_path / "s.sqlite")
     real = store.add_document
 
-    def flaky(doc, passages, abbreviations=()):
+    def flaky(doc, passages, abbreviations=(), **kw):
         if doc.id == "pmid:1003":
-            real(doc, passages, abbreviations)  # write it fully, then fail after: savepoint must undo it
+            real(doc, passages, abbreviations, **kw)  # write it fully, then fail after: savepoint must undo it
             raise KeyboardInterrupt
-        return real(doc, passages, abbreviations)
+        return real(doc, passages, abbreviations, **kw)
 
     monkeypatch.setattr(store, "add_document", flaky)
     with pytest.raises(KeyboardInterrupt):

@@ -102,11 +102,14 @@ class SourceDocument:
     source_name: str = ""        # collection: "open-medicine", "MedlinePlus", "ClinicalTrials.gov" ...
     external_id: str = ""        # id given by the source (e.g. NCT number, JSONL id)
     tier: EvidenceLevel | None = None  # explicit evidence level (reader or --tier)
+    doc_id: str = ""             # the document id the source asserts (a JSONL id field); "" = from PMID/DOI/content
+    doc_id_given: bool = False   # True when the user named the id field (--id-field): ids must then be unique
+    record: str = ""             # where in the file, for messages ("line 17")
 
 
 @dataclass
 class Document:
-    id: str                      # pmid:..., doi:..., or sha:... (content hash)
+    id: str                      # the user's id (JSONL id field), NCT..., pmid:..., doi:..., or sha:... (content)
     title: str
     text: str                    # normalised full text; passage offsets point into it
     authors: list[str] = field(default_factory=list)
@@ -124,6 +127,7 @@ class Document:
     external_id: str = ""
     content_hash: str = ""
     added_at: str = ""
+    version: int = 1             # bumped each time a re-ingest of the same id brings changed text
 
     def citation_label(self) -> str:
         """Short "First author et al., Journal, Year" label."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from curbside.errors import CurbsideError, InputError
 
@@ -30,8 +33,15 @@ def _engine(home: Optional[Path], **overrides):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one error line (the message is data: never read as Rich markup) and exit with `code`."""
+    err.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _fail_with(exc: CurbsideError, code: int | None = None) -> None:
+    """_fail for an error: a full disk or a damaged store keeps its own exit code."""
+    own = getattr(exc, "exit_code", 1)
+    _fail(str(exc), own if own != 1 or code is None else code)
 
 
 def _progress() -> Progress:
@@ -58,10 +68,14 @@ def ingest(
     url: Optional[str] = typer.Option(None, "--url"),
     tier: Optional[str] = typer.Option(None, "--tier", help="Evidence level, e.g. guideline, systematic_review, rct."),
     no_embed: bool = typer.Option(False, "--no-embed", help="Skip dense embeddings (lexical search only)."),
+    dedupe_content: bool = typer.Option(False, "--dedupe-content",
+                                        help="Also skip a document whose exact text is stored under another id."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     home: Optional[Path] = HomeOpt,
 ) -> None:
-    """Read guidelines and papers into the store (duplicates are skipped)."""
+    """Read guidelines and papers into the store. A document keeps its own id (--id-field, PMID, DOI or NCT
+    number): the same id with the same text is skipped as a duplicate, with changed text it replaces the stored
+    document (a new version)."""
     from curbside.corpus.models import EvidenceLevel
     from curbside.sources import FORMATS, JsonlMapping
     from curbside.store.ingest import MetadataOverrides
@@ -84,26 +98,31 @@ def ingest(
             task = bar.add_task("ingesting", total=None)
 
             def progress(label: str, done: int) -> None:
-                bar.update(task, description=f"ingesting {label}", completed=done)
+                bar.update(task, description=f"ingesting {escape(label)}", completed=done)
 
-            summary = engine.ingest(paths, format, mapping=mapping, overrides=overrides, progress=progress)
+            summary = engine.ingest(paths, format, mapping=mapping, overrides=overrides, progress=progress,
+                                    dedupe_content=dedupe_content)
     except CurbsideError as exc:
-        _fail(str(exc))
+        _fail_with(exc)
     if json_out:
         out.print_json(json.dumps({k: v for k, v in summary.__dict__.items() if k != "document_ids"}
                                   | {"document_ids": summary.document_ids[:1000]}))
     else:
         for e in summary.errors[:50]:
-            err.print(f"[red]failed:[/] {e}", highlight=False, soft_wrap=True)
+            err.print(f"[red]failed:[/] {escape(e)}", highlight=False, soft_wrap=True)
         if len(summary.errors) > 50:
-            err.print(f"... and {len(summary.errors) - 50} more failures")
-        out.print(f"{summary.added:,} documents added, {summary.duplicates:,} skipped as duplicates, "
-                  f"{summary.failed:,} failed, {summary.passages:,} passages "
+            err.print(f"... and {len(summary.errors) - 50} more failures", highlight=False)
+        for n in summary.notes:
+            err.print(f"[yellow]note:[/] {escape(n)}", highlight=False, soft_wrap=True)
+        replaced = f", {summary.replaced:,} replaced by a new version" if summary.replaced else ""
+        skipped = f", {summary.skipped:,} paths not read" if summary.skipped else ""
+        out.print(f"{summary.added:,} documents added{replaced}, {summary.duplicates:,} skipped as duplicates, "
+                  f"{summary.failed:,} failed{skipped}, {summary.passages:,} passages "
                   f"({summary.files} files, {summary.seconds:.1f} s, {summary.passages_per_second:,.0f} passages/s)",
-                  highlight=False)
-    if summary.added:
+                  highlight=False, markup=False)
+    if summary.added or summary.replaced:
         _check_living_evidence(engine)
-    if summary.failed and not summary.added and not summary.duplicates:
+    if summary.failed and not summary.added and not summary.replaced and not summary.duplicates:
         raise typer.Exit(1)
 
 
@@ -140,32 +159,37 @@ def sources(
         docs = engine.sources(level)
         counts = {d.id: engine.store.passage_count(d.id) for d in docs} if len(docs) <= 5000 else {}
     except CurbsideError as exc:
-        _fail(str(exc))
+        _fail_with(exc)
     if json_out:
-        out.print_json(json.dumps([{"id": d.id, "title": d.title, "year": d.year, "journal": d.journal,
+        out.print_json(json.dumps([{"id": d.id, "document_id": d.id, "external_id": d.external_id,
+                                    "title": d.title, "year": d.year, "journal": d.journal,
                                     "evidence_level": d.evidence_level.value, "passages": counts.get(d.id),
-                                    "source": d.source_name or d.source_format} for d in docs]))
+                                    "source": d.source_name or d.source_format, "version": d.version}
+                                   for d in docs]))
         return
     table = Table(title=f"{len(docs):,} documents")
     for col in ("id", "title", "year", "evidence level", "passages"):
         table.add_column(col, overflow="fold")
     for d in docs[:500]:
-        table.add_row(d.id, d.title[:90], str(d.year or ""), d.evidence_level.label, str(counts.get(d.id, "")))
+        table.add_row(Text(d.id), Text(d.title[:90]), str(d.year or ""), Text(d.evidence_level.label),
+                      str(counts.get(d.id, "")))
     out.print(table)
     if len(docs) > 500:
-        out.print(f"... {len(docs) - 500:,} more (use --json for all)")
+        out.print(f"... {len(docs) - 500:,} more (use --json for all)", highlight=False)
 
 
 @app.command()
 def remove(document_id: str = typer.Argument(...), home: Optional[Path] = HomeOpt) -> None:
-    """Delete a document and its passages."""
+    """Delete a document and its passages (by its id, or the id given at ingest, its PMID or DOI)."""
     try:
-        ok = _engine(home).remove(document_id)
+        engine = _engine(home)
+        found = engine.resolve_document_id(document_id)
+        ok = bool(found) and engine.remove(found)
     except CurbsideError as exc:
-        _fail(str(exc))
+        _fail_with(exc, 2 if isinstance(exc, InputError) else 1)
     if not ok:
         _fail(f"{document_id}: no such document (see `curbside sources`)")
-    out.print(f"removed {document_id}")
+    out.print(f"removed {found}", highlight=False, markup=False)
 
 
 @app.command()
@@ -183,10 +207,11 @@ def search(
         _fail(f"--mode: unknown mode {mode!r}; expected bm25, dense or hybrid", 2)
     try:
         engine = _engine(home, **({"embed": False} if no_embed else {}))
+        query = _clean_arg(query)
         hits = engine.search(query, top_k=top_k, mode=mode)
         parsed = engine.retriever.parse(query)
     except CurbsideError as exc:
-        _fail(str(exc), 2 if isinstance(exc, InputError) else 1)
+        _fail_with(exc, 2 if isinstance(exc, InputError) else 1)
     used, note = engine.retriever.last_mode, engine.retriever.last_note
     if json_out:
         sys.stdout.write(json.dumps({"query": query, "mode": used, "note": note,
@@ -194,11 +219,11 @@ def search(
                                      "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2) + "\n")
         return
     if note:
-        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     for h in hits:
-        out.print(f"[bold]{h.rank}.[/] {h.title} [dim]({h.document.evidence_level.label}; {h.passage_id}; "
-                  f"score {h.score:.3f})[/]", highlight=False)
-        out.print("   " + h.text[:400].replace("\n", " "), highlight=False)
+        out.print(f"[bold]{h.rank}.[/] {escape(h.title)} [dim]({escape(h.document.evidence_level.label)}; "
+                  f"{escape(h.passage_id)}; score {h.score:.3f})[/]", highlight=False)
+        out.print("   " + h.text[:400].replace("\n", " "), highlight=False, markup=False)
 
 
 @app.command()
@@ -217,7 +242,7 @@ def index(
         todo = vectors.missing_count()
         have, total = vectors.counts()
         if not todo:
-            out.print(f"all {total:,} passages have embeddings")
+            out.print(f"all {total:,} passages have embeddings", highlight=False)
         else:
             t0 = time.perf_counter()
             bar = Progress(SpinnerColumn(), TextColumn("embedding"), BarColumn(),
@@ -232,10 +257,10 @@ def index(
                       f"{secs:.1f} s ({computed / secs if secs else 0:,.0f} passages/s); "
                       f"{have + done:,} of {total:,} passages have embeddings", highlight=False)
         if gc:
-            out.print(f"{vectors.gc():,} unused cached vectors dropped")
+            out.print(f"{vectors.gc():,} unused cached vectors dropped", highlight=False)
         engine.retriever.vectors.index()   # build and save the index now, not on the first search
     except CurbsideError as exc:
-        _fail(str(exc))
+        _fail_with(exc)
 
 
 @app.command()
@@ -257,29 +282,64 @@ def ask(
         _fail(f"--audience: unknown audience {audience!r}; expected clinician, trainee or patient", 2)
     try:
         engine = _engine(home, **({"embed": False} if no_embed else {}))
-        article = engine.ask(question, audience=audience, follow_up_of=follow_up, save=not no_save)
+        article = engine.ask(_clean_arg(question), audience=audience, follow_up_of=follow_up, save=not no_save)
     except CurbsideError as exc:
-        _fail(str(exc), 2 if isinstance(exc, InputError) else 1)
+        _fail_with(exc, 2 if isinstance(exc, InputError) else 1)
     sys.stdout.write(render(article, format))
 
 
 @app.command()
 def show(
-    article_id: str = typer.Argument(...),
+    article_id: str = typer.Argument(..., help="An article id, or a document id (then the stored document)."),
     format: str = typer.Option("text", "--format", "-f", help="text|markdown|html|json"),
     version: Optional[int] = typer.Option(None, "--version"),
     home: Optional[Path] = HomeOpt,
 ) -> None:
-    """Show a saved article exactly as it was stored."""
+    """Show a saved article exactly as it was stored; given a document id, show that document and its passages."""
     from curbside.answer.render import render
 
     try:
-        article = _engine(home, load_default_corpus=False).articles().get(article_id, version)
+        engine = _engine(home, load_default_corpus=False)
+        article = engine.articles().get(article_id, version)
+        doc_id = engine.resolve_document_id(article_id) if article is None else None
     except CurbsideError as exc:
-        _fail(str(exc))
-    if article is None:
-        _fail(f"{article_id}: no such article")
-    sys.stdout.write(render(article, format))
+        _fail_with(exc)
+    if article is not None:
+        sys.stdout.write(render(article, format))
+        return
+    if doc_id is None:
+        _fail(f"{article_id}: no such article or document")
+    _show_document(engine, doc_id, format)
+
+
+def _show_document(engine, doc_id: str, format: str) -> None:
+    doc = engine.store.get_document(doc_id)
+    passages = engine.store.passages_of(doc_id)
+    if format == "json":
+        sys.stdout.write(json.dumps({
+            "document_id": doc.id, "external_id": doc.external_id, "version": doc.version, "title": doc.title,
+            "authors": doc.authors, "journal": doc.journal, "year": doc.year, "pmid": doc.pmid, "doi": doc.doi,
+            "url": doc.url, "evidence_level": doc.evidence_level.value, "source": doc.source_name or doc.source_format,
+            "source_path": doc.source_path, "added_at": doc.added_at, "content_hash": doc.content_hash,
+            "passages": [{"passage_id": p.id, "section": p.section, "page": p.page, "start": p.start, "end": p.end,
+                          "text": p.text} for p in passages]}, ensure_ascii=False, indent=2) + "\n")
+        return
+    head = [doc.title, f"id: {doc.id}" + (f" (given as {doc.external_id})" if doc.external_id
+                                           and doc.external_id != doc.id else ""),
+            f"version {doc.version}, added {doc.added_at}; {doc.evidence_level.label}; {len(passages)} passages",
+            doc.citation_label(), doc.url]
+    sys.stdout.write("\n".join(h for h in head if h) + "\n\n" + doc.text + "\n")
+
+
+def _clean_arg(text: str) -> str:
+    """A command-line argument as valid text: bytes that were not UTF-8 (kept by Python as lone surrogates)
+    become U+FFFD instead of crashing the tokenizer or the output."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode(
+            "utf-8", "replace").decode("utf-8")
 
 
 def main() -> None:
@@ -298,11 +358,31 @@ def main() -> None:
     try:
         app()
     except CurbsideError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(1)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(getattr(exc, "exit_code", 1))
     except KeyboardInterrupt:
-        err.print("interrupted; everything committed before this point is kept")
+        err.print("interrupted; everything committed before this point is kept", highlight=False)
         sys.exit(130)
+    except (sqlite3.Error, OSError) as exc:
+        from curbside.store.sqlite import translate
+
+        mapped = translate(exc, _home_arg())
+        if mapped is None:
+            raise
+        err.print(f"[bold red]error:[/] {escape(str(mapped))}", highlight=False, soft_wrap=True)
+        sys.exit(mapped.exit_code)
+
+
+def _home_arg() -> str:
+    """The store path named on the command line (for messages), else ""."""
+    from curbside.settings import load_settings
+
+    argv = sys.argv
+    try:
+        home = argv[argv.index("--home") + 1] if "--home" in argv else None
+        return str(load_settings(home).db_path)
+    except (IndexError, OSError):
+        return ""
 
 
 if __name__ == "__main__":

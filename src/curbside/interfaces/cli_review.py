@@ -12,7 +12,9 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 out = Console()
 err = Console(stderr=True)
@@ -21,7 +23,7 @@ HomeOpt = typer.Option(None, "--home", help="Data directory (default: $CURBSIDE_
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -76,7 +78,7 @@ def register(app: typer.Typer) -> None:
         except CurbsideError as exc:
             _fail(str(exc))
         out.print(f"Curbside on http://{host}:{port}/  (API docs: /api/docs; store: {settings.db_path}"
-                  + (f"; {workers} workers" if workers > 1 else "") + ")", highlight=False)
+                  + (f"; {workers} workers" if workers > 1 else "") + ")", highlight=False, markup=False)
         common = dict(host=host, port=port, proxy_headers=proxy_headers,
                       forwarded_allow_ips="*" if proxy_headers else None, log_level="info")
         if workers == 1:
@@ -108,7 +110,7 @@ def register(app: typer.Typer) -> None:
             AuditLog(accounts.db).record("cli", "user_create", user.username, {"role": user.role})
         except AccountError as exc:
             _fail(str(exc), 2)
-        out.print(f"created {user.role} {user.username}", highlight=False)
+        out.print(f"created {user.role} {user.username}", highlight=False, markup=False)
 
     @user_app.command("list")
     def user_list(json_out: bool = typer.Option(False, "--json"), home: Optional[Path] = HomeOpt) -> None:
@@ -121,7 +123,7 @@ def register(app: typer.Typer) -> None:
         for col in ("username", "role", "active", "last sign-in"):
             table.add_column(col)
         for u in users:
-            table.add_row(u.username, u.role, "yes" if u.active else "no", u.last_login_at or "")
+            table.add_row(Text(u.username), Text(u.role), "yes" if u.active else "no", Text(u.last_login_at or ""))
         out.print(table)
 
     @user_app.command("set")
@@ -144,7 +146,7 @@ def register(app: typer.Typer) -> None:
                                                                       "password": bool(password)})
         except AccountError as exc:
             _fail(str(exc), 2)
-        out.print(f"{u.username}: {u.role}, {'active' if u.active else 'disabled'}", highlight=False)
+        out.print(f"{u.username}: {u.role}, {'active' if u.active else 'disabled'}", highlight=False, markup=False)
 
     @user_app.command("token")
     def user_token(name: str = typer.Argument(...), label: str = typer.Option("cli", "--label"),
@@ -176,7 +178,8 @@ def register(app: typer.Typer) -> None:
         for col in ("id", "state", "v", "author", "question", "flag"):
             table.add_column(col, overflow="fold")
         for r in rows:
-            table.add_row(r.id, r.state, str(r.current_version), r.author or "", r.question[:80], r.evidence_flag)
+            table.add_row(*(Text(str(v)) for v in (r.id, r.state, r.current_version, r.author or "", r.question[:80],
+                                                   r.evidence_flag or "")))
         out.print(table)
 
     def _act(article_id: str, action: str, as_user: str, note: str, home: Optional[Path]) -> None:
@@ -195,7 +198,7 @@ def register(app: typer.Typer) -> None:
         except WorkflowError as exc:
             _fail(str(exc), 2)
         AuditLog(accounts.db).record(u.username, action, article_id, {"via": "cli", "note": note[:300]})
-        out.print(f"{article_id}: {s.state}", highlight=False)
+        out.print(f"{article_id}: {s.state}", highlight=False, markup=False)
 
     @review_app.command("start")
     def review_start(article_id: str, as_user: str = typer.Option(..., "--as", help="Reviewer username."),
@@ -231,7 +234,8 @@ def register(app: typer.Typer) -> None:
         engine = Engine(_settings(home))
         flags = check_articles(engine, engine.articles())
         for f in flags:
-            out.print(f"{f.article_id}: {f.reason} (+{len(f.added)} / -{len(f.removed)} passages)", highlight=False)
+            out.print(f"{f.article_id}: {f.reason} (+{len(f.added)} / -{len(f.removed)} passages)", highlight=False,
+                      markup=False)
         out.print(f"{len(flags)} article(s) flagged", highlight=False)
 
 

@@ -59,7 +59,8 @@ class SearchHit:
 
     def to_json(self) -> dict:
         return {
-            "rank": self.rank, "document_id": self.document_id, "passage_id": self.passage_id,
+            "rank": self.rank, "document_id": self.document_id, "external_id": self.document.external_id,
+            "passage_id": self.passage_id,
             "score": round(self.score, 4), "title": self.title, "section": self.section,
             "evidence_level": self.document.evidence_level.value, "page": self.passage.page,
             "start": self.passage.start, "end": self.passage.end, "text": self.text,

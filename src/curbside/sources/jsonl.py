@@ -109,7 +109,35 @@ class _Resolver:
         return hit
 
 
-def _document(record: dict, profile: str, fields: dict[str, str | None], where: str) -> SourceDocument:
+MAX_ID_CHARS = 200
+
+
+def _record_id(record: dict, fields: dict[str, str | None], given: bool, where: str) -> str:
+    """The record's own id (the id field's value), checked: a named id field must be present and non-empty."""
+    name = fields["id_field"]
+    if not name:
+        return ""
+    value = clean_line(_str(record.get(name)))
+    if given and not value:
+        raise InputError(f"{where}: field '{name}'", "missing or empty; expected the document id (--id-field)")
+    if len(value) > MAX_ID_CHARS:
+        raise InputError(f"{where}: field '{name}'", f"is {len(value):,} characters; expected an id of at most "
+                                                     f"{MAX_ID_CHARS}")
+    return value
+
+
+def _document(record: dict, profile: str, fields: dict[str, str | None], where: str,
+              id_given: bool = False) -> SourceDocument:
+    rid = _record_id(record, fields, id_given, where)
+    doc = _read_document(record, profile, fields, where)
+    if rid:
+        doc.doc_id, doc.doc_id_given, doc.external_id = rid, id_given, rid
+        if profile == "trial" and _NCT.match(rid):
+            doc.doc_id = doc.external_id = rid.upper()
+    return doc
+
+
+def _read_document(record: dict, profile: str, fields: dict[str, str | None], where: str) -> SourceDocument:
     if profile == "ngc":
         doc = ngc.ngc_document(record)
         if not doc.title:
@@ -180,6 +208,7 @@ def read_jsonl(path: Path, mapping: JsonlMapping | None = None, *,
     """Stream the records of a JSON Lines file; bad lines are reported (file, line, field) and skipped."""
     errors = RecordErrors(on_error)
     resolve = _Resolver(mapping)
+    id_given = bool(mapping and mapping.id_field)
     good = 0
     seen = 0
     with open_binary(path) as fh:
@@ -205,13 +234,14 @@ def read_jsonl(path: Path, mapping: JsonlMapping | None = None, *,
                     if not isinstance(record, dict):
                         raise InputError(where, f"is a JSON {type(record).__name__}; expected an object")
                     profile, fields = resolve(record)
-                    doc = _document(record, profile, fields, where)
+                    doc = _document(record, profile, fields, where, id_given)
                 except InputError as exc:
                     if exc.where == str(path):
                         raise
                     errors(exc)
                     continue
                 doc.source_path = str(path)
+                doc.record = f"line {lineno}"
                 good += 1
                 yield doc
         except (OSError, EOFError, zlib.error) as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from curbside.corpus.models import Document, EvidenceLevel, Passage
-from curbside.store.sqlite import connect, transaction
+from curbside.store.sqlite import connect, guarded, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,9 +34,12 @@ CREATE TABLE IF NOT EXISTS documents (
     source_path TEXT NOT NULL DEFAULT '',
     source_name TEXT NOT NULL DEFAULT '',
     external_id TEXT NOT NULL DEFAULT '',
-    content_hash TEXT NOT NULL UNIQUE,
-    added_at TEXT NOT NULL
+    content_hash TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
 );
+CREATE INDEX IF NOT EXISTS documents_content_hash ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_external_id ON documents(external_id);
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -64,7 +67,8 @@ CREATE TABLE IF NOT EXISTS abbreviations (
 """
 
 _DOC_COLUMNS = ("id, title, text, authors, journal, year, pmid, doi, url, publication_types, mesh_terms, "
-                "evidence_level, source_format, source_path, source_name, external_id, content_hash, added_at")
+                "evidence_level, source_format, source_path, source_name, external_id, content_hash, added_at, "
+                "version")
 _DOC_LIST_COLUMNS = _DOC_COLUMNS.replace("text, ", "'' AS text, ")
 
 
@@ -76,22 +80,29 @@ class CorpusStore:
     def __init__(self, db_path: str | Path):
         self.path = Path(db_path)
         self.conn = connect(self.path)
-        self.conn.executescript(SCHEMA)
+        with guarded(self.path):
+            _migrate(self.conn)
+            self.conn.executescript(SCHEMA)
 
     def close(self) -> None:
         self.conn.close()
 
     # ---- writes (call inside `transaction(store.conn)`; each add is wrapped in a savepoint) ----
-    def add_document(self, doc: Document, passages: list[Passage], abbreviations: Iterable[tuple[str, str]] = ()) -> None:
+    def add_document(self, doc: Document, passages: list[Passage], abbreviations: Iterable[tuple[str, str]] = (),
+                     replace: bool = False) -> None:
+        """Add one document with its passages; `replace=True` first deletes the stored document of the same id
+        (a new version), in the same savepoint, so a crash leaves either the old or the new version."""
         c = self.conn
         c.execute("SAVEPOINT add_doc")
         try:
+            if replace:
+                self._delete(doc.id)
             c.execute(
-                f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.id, doc.title, doc.text, json.dumps(doc.authors), doc.journal, doc.year, doc.pmid, doc.doi,
                  doc.url, json.dumps(doc.publication_types), json.dumps(doc.mesh_terms), doc.evidence_level.value,
                  doc.source_format, doc.source_path, doc.source_name, doc.external_id, doc.content_hash,
-                 doc.added_at or now_iso()),
+                 doc.added_at or now_iso(), doc.version),
             )
             rows = [(p.id, p.document_id, p.ordinal, p.section, p.kind, p.page, p.start, p.end, p.text, doc.title)
                     for p in passages]
@@ -113,18 +124,39 @@ class CorpusStore:
         c.execute("RELEASE add_doc")
 
     def remove_document(self, document_id: str) -> bool:
-        with transaction(self.conn):
+        with guarded(self.path), transaction(self.conn):
             row = self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone()
             if not row:
                 return False
-            self.conn.execute(
-                "INSERT INTO passages_fts(passages_fts, rowid, text, section, title) "
-                "SELECT 'delete', rowid, text, section, title FROM passages WHERE document_id = ?", (document_id,))
-            self.conn.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
-            self.conn.execute("DELETE FROM abbreviations WHERE document_id = ?", (document_id,))
-            self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            self._delete(document_id)
             self._bump_state()
         return True
+
+    def _delete(self, document_id: str) -> None:
+        self.conn.execute(
+            "INSERT INTO passages_fts(passages_fts, rowid, text, section, title) "
+            "SELECT 'delete', rowid, text, section, title FROM passages WHERE document_id = ?", (document_id,))
+        self.conn.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
+        self.conn.execute("DELETE FROM abbreviations WHERE document_id = ?", (document_id,))
+        self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    def resolve_id(self, given: str) -> list[str]:
+        """The stored document ids that `given` names: the id itself; else the id the user gave at ingest
+        (external_id, e.g. "12345" for "pmid:12345"); else a PMID or DOI. More than one id means ambiguous."""
+        given = (given or "").strip()
+        if not given:
+            return []
+        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (given,)).fetchone():
+            return [given]
+        for sql, arg in (("SELECT id FROM documents WHERE external_id = ?", given),
+                         ("SELECT id FROM documents WHERE pmid = ?", given.removeprefix("pmid:").strip()),
+                         ("SELECT id FROM documents WHERE lower(doi) = ?", given.removeprefix("doi:").strip().lower())):
+            if not arg:
+                continue
+            ids = [r[0] for r in self.conn.execute(sql + " ORDER BY id LIMIT 20", (arg,))]
+            if ids:
+                return ids
+        return []
 
     def _bump_state(self) -> None:
         self.conn.execute(
@@ -150,8 +182,19 @@ class CorpusStore:
         return d, p
 
     def find_duplicate(self, document_id: str, content_hash: str) -> str | None:
+        """A stored document with this id or this content (kept for callers that de-duplicate by content)."""
         row = self.conn.execute("SELECT id FROM documents WHERE id = ? OR content_hash = ? LIMIT 1",
                                 (document_id, content_hash)).fetchone()
+        return row[0] if row else None
+
+    def stored_version(self, document_id: str) -> tuple[str, int] | None:
+        """(content hash, version) of the stored document with this id, or None."""
+        row = self.conn.execute("SELECT content_hash, version FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def has_content(self, content_hash: str) -> str | None:
+        """The id of a stored document with exactly this content, or None."""
+        row = self.conn.execute("SELECT id FROM documents WHERE content_hash = ? LIMIT 1", (content_hash,)).fetchone()
         return row[0] if row else None
 
     def get_document(self, document_id: str, with_text: bool = True) -> Document | None:
@@ -224,6 +267,26 @@ class CorpusStore:
         return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT short, long FROM abbreviations")]
 
 
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier version up to SCHEMA: documents.content_hash is no longer UNIQUE (the
+    same text may be stored under two ids) and documents have a version. The table is rebuilt in one
+    transaction with foreign keys off (so passages are not cascaded away); a crash midway leaves the old table."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()
+    if row is None or ("UNIQUE" not in row[0] and "version" in row[0]):
+        return
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(documents)")]
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with transaction(conn):
+            conn.execute(SCHEMA.split(";")[1].replace("IF NOT EXISTS documents", "documents_new"))
+            keep = ", ".join(c for c in cols if c != "version")
+            conn.execute(f"INSERT INTO documents_new ({keep}) SELECT {keep} FROM documents")
+            conn.execute("DROP TABLE documents")
+            conn.execute("ALTER TABLE documents_new RENAME TO documents")
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+
+
 def _document(row: sqlite3.Row) -> Document:
     return Document(
         id=row["id"], title=row["title"], text=row["text"], authors=json.loads(row["authors"]), journal=row["journal"],
@@ -231,7 +294,7 @@ def _document(row: sqlite3.Row) -> Document:
         publication_types=json.loads(row["publication_types"]), mesh_terms=json.loads(row["mesh_terms"]),
         evidence_level=EvidenceLevel(row["evidence_level"]), source_format=row["source_format"],
         source_path=row["source_path"], source_name=row["source_name"], external_id=row["external_id"],
-        content_hash=row["content_hash"], added_at=row["added_at"])
+        content_hash=row["content_hash"], added_at=row["added_at"], version=row["version"])
 
 
 def _passage(r: sqlite3.Row) -> Passage:

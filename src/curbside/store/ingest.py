@@ -1,13 +1,16 @@
 """Ingest pipeline: files -> SourceDocuments -> Documents + Passages -> the store, in crash-safe batches.
 
 Each document is added inside a savepoint; batches commit every `batch_docs` documents or `batch_seconds`, so a
-crash loses at most the current batch and never leaves a half-written document. Duplicates (same id or same
-content hash) are skipped. A bad file or record is reported and the run goes on with the next one.
+crash loses at most the current batch and never leaves a half-written document. A document is known by its id
+(the user's id, else PMID/DOI, else content): the same id and content is a duplicate, the same id with changed
+content a new version (see `Ingestor`). A bad file or record is reported and the run goes on with the next one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +22,7 @@ from curbside.corpus.passages import build_text_and_passages, content_hash
 from curbside.errors import CurbsideError, InputError
 from curbside.settings import Settings
 from curbside.store.corpus_store import CorpusStore, now_iso
+from curbside.store.sqlite import guarded, rollback
 
 
 @dataclass
@@ -49,20 +53,57 @@ class IngestSummary:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     document_ids: list[str] = field(default_factory=list)
+    replaced: int = 0              # same id, changed text: stored as a new version of that document
+    skipped: int = 0               # files and folders that could not be visited (symlink loops, no permission)
+    notes: list[str] = field(default_factory=list)    # things done differently from what was asked, one line each
 
     @property
     def passages_per_second(self) -> float:
         return self.passages / self.seconds if self.seconds > 0 else 0.0
 
+    def fail(self, message: str) -> None:
+        self.failed += 1
+        self.errors.append(message)
+
 
 ProgressCallback = Callable[[str, int], None]  # (current file name, documents done so far)
 
 
+_PMID_ID = re.compile(r"^pmid\s*[:\s]\s*(\d+)$", re.I)
+_DOI_ID = re.compile(r"^doi\s*:\s*(10\.\S+)$", re.I)
+_NCT_ID = re.compile(r"^NCT\d{8}$", re.I)
+
+
 def document_id(doc: SourceDocument, chash: str) -> str:
+    """The document's id: the id the source gave (a JSONL id field, kept as written; a PubMed id becomes
+    "pmid:N", a DOI "doi:...", an NCT number upper-case), else "pmid:N", else "doi:...", else "sha:" + content."""
+    given = (doc.doc_id or "").strip()
+    if given:
+        return canonical_id(given, doc)
     if doc.pmid:
         return f"pmid:{doc.pmid.strip()}"
     if doc.doi:
         return f"doi:{doc.doi.strip().lower()}"
+    return content_id(chash)
+
+
+def canonical_id(given: str, doc: SourceDocument | None = None) -> str:
+    m = _PMID_ID.match(given)
+    if m:
+        return f"pmid:{m.group(1)}"
+    if doc is not None and given.isdigit() and given == (doc.pmid or "").strip():
+        return f"pmid:{given}"
+    m = _DOI_ID.match(given)
+    if m:
+        return f"doi:{m.group(1).lower()}"
+    if doc is not None and doc.doi and given.lower() == doc.doi.strip().lower():
+        return f"doi:{given.lower()}"
+    if _NCT_ID.match(given):
+        return given.upper()
+    return given
+
+
+def content_id(chash: str) -> str:
     return f"sha:{chash[:16]}"
 
 
@@ -83,8 +124,15 @@ def prepare(doc: SourceDocument, settings: Settings) -> tuple[Document, list]:
         id=did, title=title, text=text, authors=doc.authors, journal=doc.journal, year=doc.year, pmid=doc.pmid,
         doi=doc.doi, url=doc.url or _default_url(doc), publication_types=doc.publication_types,
         mesh_terms=doc.mesh_terms, evidence_level=level, source_format=doc.source_format,
-        source_path=doc.source_path, source_name=doc.source_name, external_id=doc.external_id,
+        source_path=doc.source_path, source_name=doc.source_name, external_id=doc.external_id or "",
         content_hash=chash, added_at=now_iso()), passages
+
+
+def _rekey(doc: Document, passages: list, new_id: str) -> None:
+    doc.id = new_id
+    for p in passages:
+        p.document_id = new_id
+        p.id = f"{new_id}#{p.ordinal}"
 
 
 def _default_url(doc: SourceDocument) -> str:
@@ -105,13 +153,28 @@ def _abbreviations(text: str) -> list[tuple[str, str]]:
 
 
 class Ingestor:
+    """Adds documents to the store in batches. Identity is the document id (see `document_id`):
+
+    - an id not stored yet is added;
+    - the same id with the same content is a duplicate (skipped; its passages still get any missing vectors, so
+      re-running an interrupted ingest finishes the embedding);
+    - the same id with changed content replaces the stored document (a new version);
+    - two records of one run with the same id and different content: with ``--id-field`` the second is a bad
+      record (ids must be unique); with a guessed id field it is stored under its content id (``sha:...``),
+      keeping the given id as its external id, and the summary says so;
+    - identical content under another id is a separate document unless `dedupe_content` is set.
+    """
+
     def __init__(self, store: CorpusStore, settings: Settings, batch_docs: int = 500, batch_seconds: float = 2.0,
-                 on_added: Callable[[list[Document]], None] | None = None):
+                 on_added: Callable[[list[Document]], None] | None = None, dedupe_content: bool = False):
         self.store = store
         self.settings = settings
         self.batch_docs = batch_docs
         self.batch_seconds = batch_seconds
         self.on_added = on_added  # e.g. embed new passages after each committed batch
+        self.dedupe_content = dedupe_content
+        self.seen: dict[str, str] = {}   # id -> content hash of every document met in this run
+        self._conflicts: dict[str, int] = {}
 
     def ingest_documents(self, docs: Iterable[SourceDocument], summary: IngestSummary,
                          overrides: MetadataOverrides | None = None,
@@ -120,43 +183,82 @@ class Ingestor:
         in_batch = 0
         batch_start = time.monotonic()
         added_batch: list[Document] = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for src in docs:
-                if overrides:
-                    src = overrides.apply(src)
+        with guarded(self.store.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for src in docs:
+                    if overrides:
+                        src = overrides.apply(src)
+                    try:
+                        doc, passages = prepare(src, self.settings)
+                        action = self._decide(src, doc, passages, summary)
+                    except CurbsideError as exc:
+                        summary.fail(str(exc))
+                        continue
+                    if action == "duplicate":
+                        summary.duplicates += 1
+                        added_batch.append(doc)      # its passages may still lack vectors (interrupted run)
+                        continue
+                    self.store.add_document(doc, passages, _abbreviations(doc.text), replace=action == "replace")
+                    if action == "replace":
+                        summary.replaced += 1
+                    else:
+                        summary.added += 1
+                    summary.passages += len(passages)
+                    summary.document_ids.append(doc.id)
+                    added_batch.append(doc)
+                    in_batch += 1
+                    if (in_batch >= self.batch_docs or len(added_batch) >= 4 * self.batch_docs
+                            or time.monotonic() - batch_start > self.batch_seconds):
+                        conn.execute("COMMIT")
+                        self._after_commit(added_batch)
+                        added_batch = []
+                        if progress:
+                            progress(label, summary.added + summary.replaced + summary.duplicates + summary.failed)
+                        conn.execute("BEGIN IMMEDIATE")
+                        in_batch = 0
+                        batch_start = time.monotonic()
+            except BaseException:
+                # keep every fully added document (partial ones were rolled back by their savepoints); when the
+                # commit itself fails (full disk), roll back quietly and raise the original error
                 try:
-                    doc, passages = prepare(src, self.settings)
-                except CurbsideError as exc:
-                    summary.failed += 1
-                    summary.errors.append(str(exc))
-                    continue
-                if self.store.find_duplicate(doc.id, doc.content_hash):
-                    summary.duplicates += 1
-                    continue
-                self.store.add_document(doc, passages, _abbreviations(doc.text))
-                summary.added += 1
-                summary.passages += len(passages)
-                summary.document_ids.append(doc.id)
-                added_batch.append(doc)
-                in_batch += 1
-                if in_batch >= self.batch_docs or time.monotonic() - batch_start > self.batch_seconds:
                     conn.execute("COMMIT")
-                    self._after_commit(added_batch)
-                    added_batch = []
-                    if progress:
-                        progress(label, summary.added + summary.duplicates + summary.failed)
-                    conn.execute("BEGIN IMMEDIATE")
-                    in_batch = 0
-                    batch_start = time.monotonic()
-        except BaseException:
-            conn.execute("COMMIT")  # keep every fully added document; partial ones were rolled back by savepoints
-            self._after_commit(added_batch)
-            raise
-        conn.execute("COMMIT")
+                except sqlite3.Error:
+                    rollback(conn)
+                raise   # vectors of this batch are left to the next run (duplicates get their missing vectors)
+            conn.execute("COMMIT")
         self._after_commit(added_batch)
+        self._note_conflicts(summary)
         if progress:
-            progress(label, summary.added + summary.duplicates + summary.failed)
+            progress(label, summary.added + summary.replaced + summary.duplicates + summary.failed)
+
+    def _decide(self, src: SourceDocument, doc: Document, passages: list, summary: IngestSummary) -> str:
+        """"add", "replace" or "duplicate" (may re-key `doc`); InputError for a record that must not be stored."""
+        earlier = self.seen.get(doc.id)
+        if earlier is not None and earlier != doc.content_hash:
+            where = f"{src.source_path} {src.record}".strip() or doc.title
+            if src.doc_id_given:
+                raise InputError(where, f"id {src.doc_id!r} is used by an earlier record of this run with different "
+                                        "text; expected unique ids (the earlier record was kept)")
+            self._conflicts[src.source_path] = self._conflicts.get(src.source_path, 0) + 1
+            _rekey(doc, passages, content_id(doc.content_hash))
+        self.seen[doc.id] = doc.content_hash
+        stored = self.store.stored_version(doc.id)
+        if stored is not None:
+            if stored[0] == doc.content_hash:
+                return "duplicate"
+            doc.version = stored[1] + 1
+            return "replace"
+        if self.dedupe_content and self.store.has_content(doc.content_hash):
+            return "duplicate"
+        return "add"
+
+    def _note_conflicts(self, summary: IngestSummary) -> None:
+        for path, n in self._conflicts.items():
+            summary.notes.append(f"{path}: {n:,} record(s) repeat an id of an earlier record with different text; "
+                                 "they were stored under content ids (sha:...), with the repeated id as external_id "
+                                 "(name the id field with --id-field to refuse repeats instead)")
+        self._conflicts.clear()
 
     def _after_commit(self, docs: list[Document]) -> None:
         if docs and self.on_added:
