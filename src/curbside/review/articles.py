@@ -135,10 +135,8 @@ class ArticleStore:
 
     def authors(self, article_id: str) -> set[str]:
         """Who wrote the article or made its current version (they may not review it)."""
-        rows = self.db.all("SELECT a.author AS who FROM articles a WHERE a.id = ? UNION "
-                           "SELECT v.created_by FROM article_versions v JOIN articles a ON a.id = v.article_id "
-                           "AND v.version = a.current_version WHERE a.id = ?", (article_id, article_id))
-        return {r[0] for r in rows if r[0]}
+        with self.db.lock:
+            return _authors(self.db.conn, article_id)
 
     def versions(self, article_id: str) -> list[VersionInfo]:
         a = self.db.one("SELECT current_version, published_version FROM articles WHERE id = ?", (article_id,))
@@ -170,14 +168,20 @@ class ArticleStore:
             self._event(c, article_id, a["current_version"], actor.username, "submit", a["state"], a["state"], note)
         return self.summary(article_id)  # type: ignore[return-value]
 
-    def transition(self, article_id: str, actor: W.Actor, action: str, note: str = "") -> ArticleSummary:
-        """Apply a review action (start_review, request_changes, approve, retire) after checking the rules."""
-        authors = self.authors(article_id)
+    def transition(self, article_id: str, actor: W.Actor, action: str, note: str = "",
+                   expected_version: int | None = None) -> ArticleSummary:
+        """Apply a review action (start_review, request_changes, approve, retire) after checking the rules.
+        With `expected_version`, the action applies only if that version is still the current one (409 if not)."""
         with self.db.tx() as c:
+            # read the state and who wrote the current version inside the write transaction that changes it:
+            # a new version committed by another connection in between cannot slip past the four-eyes rule
             a = c.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
             if a is None:
                 raise KeyError(article_id)
-            to = W.check_transition(actor, action, a["state"], authors)
+            if expected_version is not None and expected_version != a["current_version"]:
+                raise W.WorkflowError(f"version {expected_version} is no longer the current version "
+                                      f"(now {a['current_version']}); reload the article and review it again", 409)
+            to = W.check_transition(actor, action, a["state"], _authors(c, article_id))
             if action == "request_changes" and not note.strip():
                 raise W.WorkflowError("say what should change (a note is required to request changes)", 422)
             v, stamp = a["current_version"], now()
@@ -259,6 +263,13 @@ class ArticleStore:
                note: str) -> None:
         c.execute("INSERT INTO article_events (article_id, version, at, actor, action, from_state, to_state, note) "
                   "VALUES (?,?,?,?,?,?,?,?)", (aid, v, now(), actor, action, frm, to, note))
+
+
+def _authors(c: sqlite3.Connection, article_id: str) -> set[str]:
+    rows = c.execute("SELECT a.author AS who FROM articles a WHERE a.id = ? UNION "
+                     "SELECT v.created_by FROM article_versions v JOIN articles a ON a.id = v.article_id "
+                     "AND v.version = a.current_version WHERE a.id = ?", (article_id, article_id)).fetchall()
+    return {r[0] for r in rows if r[0]}
 
 
 def _summary(r: sqlite3.Row) -> ArticleSummary:

@@ -299,3 +299,16 @@ def test_openapi_documents_the_api(web):
     assert {"/api/ask", "/api/articles/{article_id}", "/api/articles/{article_id}/transitions",
             "/api/sources", "/api/users", "/api/tokens", "/api/auth/login"} <= paths
     assert not any(not p.startswith("/api/") for p in paths)
+
+
+def test_transition_with_the_reviewed_version_refuses_a_newer_one(web):
+    a = web.ask("carl")["id"]
+    assert web.act("rita", a, "start_review").status_code == 200
+    r = web.client.post(f"/api/articles/{a}/versions", json={"note": "edit"}, headers=web.h("ravi"))
+    assert r.status_code == 201, r.text
+    r = web.client.post(f"/api/articles/{a}/transitions", json={"action": "approve", "version": 1},
+                        headers=web.h("rita"))
+    assert r.status_code == 409 and "no longer the current version" in r.json()["message"]
+    r = web.client.post(f"/api/articles/{a}/transitions", json={"action": "approve", "version": 2},
+                        headers=web.h("rita"))
+    assert r.status_code == 200 and r.json()["state"] == "Approved"

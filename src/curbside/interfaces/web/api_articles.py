@@ -41,6 +41,9 @@ class NoteRequest(BaseModel):
 class TransitionRequest(BaseModel):
     action: Action
     note: SafeStr = Field("", max_length=5000, description="required for request_changes")
+    version: int | None = Field(None, ge=1, le=1_000_000,
+                                description="the version you reviewed: the action applies only while it is still "
+                                            "the current version (409 otherwise)")
 
 
 class NewVersionRequest(BaseModel):
@@ -137,7 +140,7 @@ def api_submit(request: Request, body: NoteRequest | None = None, article_id: st
              summary="Review action: start_review, request_changes (note required), approve, retire")
 def api_transition(body: TransitionRequest, request: Request, article_id: str = ArticleId,
                    p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
-    return S.transition(ctx, p, article_id, body.action, body.note, client_ip(request))
+    return S.transition(ctx, p, article_id, body.action, body.note, client_ip(request), body.version)
 
 
 @router.get("/articles/{article_id}/comments", response_model=list[Comment], responses=ERRORS,

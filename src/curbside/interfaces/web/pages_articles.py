@@ -104,9 +104,10 @@ def submit(request: Request, article_id: str, note: str = Form(""), csrf_token: 
 
 @router.post("/articles/{article_id}/review")
 def review_action(request: Request, article_id: str, action: str = Form(""), note: str = Form(""),
-                  csrf_token: str = Form(""), p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+                  version: int | None = Form(None, ge=1, le=1_000_000), csrf_token: str = Form(""),
+                  p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    S.transition(ctx, p, article_id, action, note, client_ip(request))
+    S.transition(ctx, p, article_id, action, note, client_ip(request), version)
     msg = {"approve": "approved", "request_changes": "changes", "start_review": "review", "retire": "retired"}
     return redirect(f"/articles/{article_id}", msg.get(action))
 

@@ -158,11 +158,12 @@ def submit(ctx: Ctx, p: Principal, article_id: str, note: str = "", ip: str = ""
     return s
 
 
-def transition(ctx: Ctx, p: Principal, article_id: str, action: str, note: str = "", ip: str = "") -> ArticleSummary:
+def transition(ctx: Ctx, p: Principal, article_id: str, action: str, note: str = "", ip: str = "",
+               version: int | None = None) -> ArticleSummary:
     _, full = get_readable(ctx, p, article_id)
     if not full:
         raise ApiError(403, f"a {p.user.role} may not review articles")
-    s = ctx.articles.transition(article_id, p.actor, action, clean_text(note)[:5000])
+    s = ctx.articles.transition(article_id, p.actor, action, clean_text(note)[:5000], expected_version=version)
     ctx.audit.record(p.username, action, article_id, {"state": s.state, "version": s.current_version,
                                                       "note": note[:300]}, ip)
     return s
