@@ -1,0 +1,779 @@
+"""Evidence units: what a clinician could quote, with the context that keeps its meaning.
+
+A unit is a sentence of a paragraph, one item of a list, or one row of a table. Its quote is an exact span of the
+document's normalised text (``document.text[unit.start:unit.end] == unit.quote``); what it belongs to -- the
+section heading, a heading inside the section, the list's lead-in line ("The following are contraindications:"),
+the item it hangs under ("Dronedarone:"), the item whose attributes it continues ("Apixaban: Standard dose is
+5 mg BID." for "Dose Reduction: ..."), a table's caption and header row -- is kept beside it in ``context`` and
+``header``, never spliced into the quote. ``subject`` names what the unit is about when its own words do not.
+
+Everything here is structural: heading lines, list markers (bullets, arrows, numbers, letters), the "Label: text"
+item shape, lead-in lines that end with ":", pipe tables (with or without outer pipes and separator rows),
+indentation where a source kept it, ASCII decision trees, and (best effort) OCR-flattened table lines. Drug names
+come only from the drug dictionary (`curbside.retrieve.drugs.find_drugs`); no rule names a drug or disease.
+
+Context is rebuilt from the document text before the passage (from the passage's section title, or at most
+``LOOKBACK`` characters back), so a passage that starts in the middle of a list still gets its heading path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from curbside.corpus.models import Document, Passage
+from curbside.corpus.passages import sentence_spans
+from curbside.retrieve.drugs import find_drugs
+
+LOOKBACK = 3000          # characters of document text read before a passage to find its context
+LONG_ITEM = 600          # a list item or row longer than this is split into its sentences
+SHORT_LEAD_WORDS = 6     # a lead-in / header item of at most this many words is context only (never a unit)
+SEP = " \u203a "         # " › "
+
+
+@dataclass
+class Unit:
+    document: Document
+    passage: Passage
+    start: int                    # absolute offsets: document.text[start:end] == quote
+    end: int
+    kind: str                     # "sentence" | "list_item" | "table_row"
+    quote: str
+    display: str                  # whitespace-collapsed quote: what the reader sees (never spliced with context)
+    context: tuple[str, ...]      # heading path, outermost first (section, heading, lead-in, parent item, ...)
+    header: str = ""              # table rows: the header row as "col1 | col2 | ..."
+    subject: str = ""             # what the unit is about when its own text doesn't say, else ""
+    label: str = ""               # "Dose Reduction" for "Dose Reduction: Reduce to ...", else ""
+
+    @property
+    def context_text(self) -> str:
+        parts = list(self.context)
+        if self.header:
+            parts.append(self.header)
+        return SEP.join(parts)
+
+    @property
+    def document_id(self) -> str:
+        return self.document.id
+
+    @property
+    def passage_id(self) -> str:
+        return self.passage.id
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# line shapes
+
+_WS = re.compile(r"\s+")
+_ARROW = re.compile(r"(?:-->|->|=>|\u2192|\u21d2)\s*")
+_BULLET = re.compile(r"[-*+\u2022\u2013\u25cf\u25aa\u25e6\u00b7\u2023\u2043\u25a0\u25a1\u2713\u2714]\s+")
+_NUMBER = re.compile(
+    r"(?:\(?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[a-z]?[.)]|\((?P<pnum>\d{1,2})\)|"
+    r"\(?(?P<roman>i{1,3}|iv|vi{0,3}|ix|x)[.)]|\((?P<proman>i{1,3}|iv|vi{0,3}|ix|x)\)|"
+    r"\(?(?P<alpha>[a-h])[.)]|\((?P<palpha>[a-h])\))\s+")
+_TREE = re.compile(r"(?P<pipes>(?:\|\s*)+)?(?P<plus>\+-+>?\s*)?")
+_TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+_MD_HEADING = re.compile(r"#{1,6}\s+")
+_LABEL = re.compile(r"(?P<label>[^:\n]{1,80}?)\s?:\s+(?=\S)")
+_TAIL_TAG = re.compile(r"\s*(?:\[[^\[\]]{0,40}\]|\([^()]{0,60}\))\s*$")
+_LEGEND = re.compile(r"^[A-Za-z][\w/-]{0,11}, [a-z][^;]{2,60};(?: ?[A-Za-z][\w/-]{0,11}, [^;]{2,60};?)+\.?$")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_FOOTNOTE = re.compile(r"^(?:[a-z]|\d{1,2}|[*\u2020\u2021\u00a7])\s?[A-Z][a-z]+ [a-z]")
+_COMPARISON = re.compile(r"[=<>\u2264\u2265]")
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)\W*$")
+_JOINING_END = re.compile(r"(?:[,;/\-\u2013]|\b(?:and|or|of|the|to|with|for|in|if|a|an|by|on|at|per|plus|than|"
+                          r"from|as|vs|versus|including|e\.g\.|i\.e\.))$", re.I)
+
+
+def _collapse(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _terminal(s: str) -> bool:
+    """Ends like a sentence (. ! ?), ignoring trailing tags such as "[2008]" or "(Class I)"."""
+    s = s.rstrip()
+    for _ in range(3):
+        t = _TAIL_TAG.sub("", s)
+        if t == s:
+            break
+        s = t
+        if s.endswith((".", "!", "?")):
+            return True
+    return s.endswith((".", "!", "?"))
+
+
+def _balanced(s: str) -> bool:
+    return s.count("(") == s.count(")") and s.count("[") == s.count("]")
+
+
+def _label_of(s: str) -> str:
+    """"Dose Reduction" for "Dose Reduction: Reduce to ...", else "" (not for "DOACs: apixaban" inside brackets,
+    not for a clause that already is a sentence)."""
+    m = _LABEL.match(s)
+    if not m:
+        return ""
+    lab = m.group("label").strip()
+    if not lab or not _balanced(lab) or len(lab.split()) > 10 or ". " in lab or lab.startswith(("http", "www")):
+        return ""
+    return lab
+
+
+@lru_cache(maxsize=8192)
+def _drugs(s: str) -> frozenset[str]:
+    return frozenset(d.name for d in find_drugs(s)) if s else frozenset()
+
+
+@lru_cache(maxsize=8192)
+def _drug_surfaces(s: str) -> tuple[tuple[str, str], ...]:
+    return tuple((d.name, d.matched) for d in find_drugs(s)) if s else ()
+
+
+def _strip_colon(s: str) -> str:
+    return s[:-1].rstrip() if s.endswith(":") else s
+
+
+def _head_word(label: str) -> str:
+    base = re.sub(r"\([^()]*\)", " ", label).strip()
+    m = _LAST_WORD.search(base)
+    return m.group(1).lower() if m else ""
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.split("|")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# pass 1: elements (lines, with list items joined to their wrapped continuation lines)
+
+@dataclass
+class _El:
+    kind: str            # blank | text | item | table | sep | heading | skip
+    start: int           # content start (after the marker for items)
+    end: int
+    line_start: int
+    indent: int = 0
+    mtype: str = ""      # item marker type
+    text: str = ""       # stripped content (item: without marker)
+
+
+def _elements(text: str, start: int, end: int) -> list[_El]:
+    out: list[_El] = []
+    pos = start
+    while pos <= end:
+        nl = text.find("\n", pos, end)
+        le = end if nl == -1 else nl
+        raw = text[pos:le]
+        stripped = raw.strip()
+        if not stripped:
+            if not out or out[-1].kind != "blank":
+                out.append(_El("blank", pos, le, pos))
+        else:
+            lead = len(raw) - len(raw.lstrip())
+            s0 = pos + lead
+            e0 = pos + len(raw.rstrip())
+            out.append(_classify(text, s0, e0, pos, lead, out))
+        if nl == -1:
+            break
+        pos = nl + 1
+    return out
+
+
+def _classify(text: str, s: int, e: int, line_start: int, indent: int, prev: list[_El]) -> _El:
+    line = text[s:e]
+    if _TABLE_SEP.match(line) and "|" in line or re.fullmatch(r"[|\s]+", line):
+        return _El("sep" if "-" in line else "skip", s, e, line_start)
+    first = line[0]
+    if first in "|+" and ("-->" in line or "->" in line or line.startswith("+-") or "| |" in line
+                          and sum(1 for c in _cells(line) if c) <= 1):
+        m = _TREE.match(line)
+        depth = (m.group("pipes") or "").count("|")
+        cs = s + m.end()
+        am = _ARROW.match(text, cs, e)
+        if am:
+            cs = am.end()
+        if cs >= e:
+            return _El("skip", s, e, line_start)
+        return _El("item", cs, e, line_start, indent=indent + 2 * depth + (1 if m.group("plus") else 0),
+                   mtype="tree", text=text[cs:e])
+    if "|" in line:
+        cells = _cells(line)
+        filled = sum(1 for c in cells if c)
+        last = next((x for x in reversed(prev) if x.kind not in ("skip", "sep")), None)
+        if filled >= 2 or filled == 1 and last is not None and last.kind == "table":
+            return _El("table", s, e, line_start, text=line)
+    if _MD_HEADING.match(line):
+        m = _MD_HEADING.match(line)
+        return _El("heading", s + m.end(), e, line_start, text=line[m.end():].strip().rstrip("#").strip())
+    for rx, kind in ((_ARROW, "arrow"), (_BULLET, None), (_NUMBER, None)):
+        m = rx.match(line)
+        if not m or m.end() >= len(line):
+            continue
+        if rx is _BULLET:
+            mtype = "bullet" + line[0]
+        elif rx is _NUMBER:
+            if m.group("num") is not None:
+                mtype = "num%d" % m.group("num").count(".")
+            elif m.group("pnum") is not None:
+                mtype = "pnum"
+            elif m.group("roman") is not None or m.group("proman") is not None:
+                mtype = "roman"
+            else:
+                mtype = "alpha"
+            # "2. " after a sentence is a list; "5. Dose" in running text is rare -- accept
+        else:
+            mtype = "arrow"
+        cs = s + m.end()
+        return _El("item", cs, e, line_start, indent=indent, mtype=mtype, text=text[cs:e])
+    # a wrapped line of the list item just above (no blank line between)
+    if prev and prev[-1].kind == "item" and (
+        first.islower() or first in "([" or _JOINING_END.search(prev[-1].text.rstrip())
+    ):
+        p = prev.pop()
+        p.end = e
+        p.text = text[p.start:e]
+        return p
+    return _El("text", s, e, line_start, indent=indent, text=line)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# pass 2: structure
+
+@dataclass
+class _Lvl:
+    indent: int
+    mtype: str
+    text: str                          # collapsed item text
+    label: str                         # "Label" of "Label: text" (or the whole text of a header-only item)
+    header_only: bool                  # "Dronedarone:" -- a parent of the items that follow at its level
+    label_drugs: frozenset[str]
+    anchor: "_Lvl | None" = None       # nearest earlier sibling whose label names a drug ("Apixaban: 5 mg BID.")
+    question: bool = False             # a decision step ("Bleeding controlled?"): context, never a subject
+    kids: str = ""                     # marker type of its first child
+
+    @property
+    def ctx(self) -> str:
+        return _strip_colon(self.text) if self.header_only else self.text
+
+    @property
+    def name(self) -> str:
+        return self.label if self.label else _strip_colon(self.text)
+
+
+@dataclass
+class _Rec:
+    start: int
+    end: int
+    kind: str
+    context: tuple[str, ...]
+    header: str = ""
+    subject: str = ""
+    label: str = ""
+
+
+@dataclass
+class _Table:
+    header: str = ""
+    outer: bool = False               # rows written "| a | b |"
+    key: str = ""                     # last non-empty first cell (carried into rows that leave it empty)
+    group: str = ""                   # "Outpatient | | |": a row that only names a group
+    rows: int = 0
+
+
+@dataclass
+class _State:
+    base: list[str] = field(default_factory=list)      # section title(s)
+    heading: str = ""
+    leads: list[str] = field(default_factory=list)     # lead-in lines of the current list, outermost first
+    stack: list[_Lvl] = field(default_factory=list)
+    plain_items: int = 0              # items of an unmarked list (lines after a lead-in) so far
+    plain_all_frag: bool = True
+    plain_prev_label: bool = False
+    plain_open: bool = False          # a lead-in is waiting for its (unmarked or marked) items
+    table: _Table | None = None
+
+
+_FUNCTION_END = re.compile(
+    r"\b(?:should|must|may|can|will|would|is|are|be|been|include|includes|including|to|of|with|for|about|either|"
+    r"when|that|following|as|by|in|on|at|and|or|the|a|an|if|where|who|which|such)$", re.I)
+
+
+def _name_like(s: str, drugs: frozenset[str]) -> bool:
+    """Can this header / lead-in be what the items under it are about? A drug name, or a short noun phrase
+    ("Pharmacological cardioversion", "Women"); not a clause ("Maternity services should")."""
+    if drugs:
+        return True
+    s = _strip_colon(s).strip()
+    words = s.split()
+    return 0 < len(words) <= 4 and not _FUNCTION_END.search(s) and (s[:1].isupper() or s[:1].isdigit())
+
+
+_TAG_ONLY = re.compile(r"^(?:\[[^\[\]]{1,40}\]|\([^()]{1,60}\))\.?$")
+
+
+def _merge_tags(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """"... is very safe. [2014]": a bracketed tag alone is part of the sentence before it."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and _TAG_ONLY.match(text[a:b]):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _owner_subject(owner_name: str, owner_drugs: frozenset[str], unit_text: str, unit_drugs: frozenset[str]) -> str:
+    if not owner_name:
+        return ""
+    if owner_drugs:
+        return "" if owner_drugs <= unit_drugs else owner_name
+    named = re.search(r"(?<!\w)" + re.escape(owner_name) + r"(?!\w)", unit_text, re.I)
+    return "" if named else owner_name
+
+
+def _fallback_subject(context: tuple[str, ...], unit_drugs: frozenset[str]) -> str:
+    """The one drug named by the innermost context element that names any, when the unit names none."""
+    if unit_drugs:
+        return ""
+    for c in reversed(context):
+        surf = _drug_surfaces(c)
+        if not surf:
+            continue
+        names = {n for n, _ in surf}
+        return surf[0][1] if len(names) == 1 else ""
+    return ""
+
+
+class _Parser:
+    def __init__(self, text: str, start: int, end: int, section: str, table_kind: bool, header_known: bool):
+        self.text = text
+        self.start = start
+        self.end = end
+        self.els = _elements(text, start, end)
+        self.st = _State(base=[section] if section else [])
+        self.recs: list[_Rec] = []
+        self.para: list[_El] = []
+        kinds = {el.kind for el in self.els}
+        self.ocr_table = table_kind and "table" not in kinds and not any(
+            el.kind == "item" for el in self.els)
+        self.header_known = header_known
+        self.ocr_header = ""
+        self.ocr_group = ""
+        self.ocr_last = -1
+
+    # -- context helpers
+    def _base_ctx(self) -> list[str]:
+        ctx = list(self.st.base)
+        if self.st.heading and self.st.heading not in ctx:
+            ctx.append(self.st.heading)
+        ctx.extend(_strip_colon(x) for x in self.st.leads)
+        return ctx
+
+    def _end_list(self) -> None:
+        self.st.stack.clear()
+        self.st.leads.clear()
+        self.st.plain_items = 0
+        self.st.plain_all_frag = True
+        self.st.plain_prev_label = False
+        self.st.plain_open = False
+
+    def _flush_para(self) -> None:
+        if not self.para:
+            return
+        s, e = self.para[0].start, self.para[-1].end
+        self.para = []
+        ctx = tuple(self._base_ctx())
+        spans = _merge_tags(self.text, sentence_spans(self.text, s, e))
+        last_line = self.text[s:e].rstrip()
+        lead = ""
+        if last_line.endswith(":") and spans:
+            ls, le = spans[-1]
+            lead = _collapse(self.text[ls:le])
+            if len(lead.split()) <= SHORT_LEAD_WORDS:
+                spans = spans[:-1]
+        for a, b in spans:
+            self._emit(a, b, "sentence", ctx)
+        if lead:
+            self.st.stack.clear()
+            self.st.leads = [lead]
+            self.st.plain_items = 0
+            self.st.plain_all_frag = True
+            self.st.plain_prev_label = False
+            self.st.plain_open = True
+
+    def _emit(self, s: int, e: int, kind: str, ctx: tuple[str, ...], header: str = "", subject: str | None = None,
+              label: str = "", owners: list[tuple[str, frozenset[str]]] | None = None) -> None:
+        quote = self.text[s:e]
+        if not _WORD.search(quote):
+            return
+        if subject is None:
+            udrugs = _drugs(quote)
+            if owners:
+                name, drugs = owners[0]
+                subject = _owner_subject(name, drugs, quote, udrugs)
+            else:
+                subject = _fallback_subject(ctx, udrugs)
+        self.recs.append(_Rec(s, e, kind, ctx, header, subject, label))
+
+    # -- main loop
+    def run(self) -> list[_Rec]:
+        els = self.els
+        n = len(els)
+        prev_kind = "blank"
+        for i, el in enumerate(els):
+            nxt = els[i + 1] if i + 1 < n else None
+            k = el.kind
+            if k == "blank":
+                self._flush_para()
+                if self.st.table is not None:
+                    self.st.table = None
+                if nxt is None or nxt.kind not in ("item", "table"):
+                    self._end_list()
+                elif nxt.kind == "table":
+                    self.st.stack.clear()
+                prev_kind = k
+                continue
+            if k in ("skip", "sep"):
+                prev_kind = k
+                continue
+            if k == "heading":
+                self._flush_para()
+                self._end_list()
+                self.st.table = None
+                self.st.heading = el.text
+            elif k == "table":
+                self._flush_para()
+                if self.st.stack:
+                    self.st.stack.clear()
+                self._table_row(el)
+            elif k == "item":
+                self._flush_para()
+                self.st.table = None
+                self._item(el)
+            else:
+                self._text(el, prev_kind, nxt)
+            prev_kind = k
+        self._flush_para()
+        return self.recs
+
+    # -- text lines
+    def _text(self, el: _El, prev_kind: str, nxt: _El | None) -> None:
+        st = self.st
+        line = el.text
+        if self.ocr_table:
+            self._ocr_line(el)
+            return
+        if st.table is not None:
+            st.table = None
+        if st.plain_open and self._plain_accepts(line):
+            self._flush_para()
+            self._plain_item(el)
+            return
+        if st.stack or st.leads or st.plain_open:
+            self._end_list()             # a line that does not continue the list ends it
+        if (prev_kind == "blank" or not self.para and prev_kind in ("heading", "skip")) and self._heading_like(
+                line) and nxt is not None and self._heading_next(nxt):
+            self._flush_para()
+            self._end_list()
+            st.heading = line
+            return
+        if self.para and not (line[0].islower() or _JOINING_END.search(self.para[-1].text.rstrip())):
+            self._flush_para()           # readers keep one paragraph (or one unmarked item) per line
+        self.para.append(el)
+        if line.endswith(":"):
+            self._flush_para()
+
+    @staticmethod
+    def _heading_like(line: str) -> bool:
+        return (len(line) <= 100 and len(line.split()) <= 12 and line[-1] not in ".,;:!?"
+                and (line[0].isupper() or line[0].isdigit()) and not _label_of(line) and _balanced(line))
+
+    def _heading_next(self, nxt: _El) -> bool:
+        if nxt.kind in ("item", "table"):
+            return True
+        if nxt.kind == "text":
+            return not self._heading_like(nxt.text) and (_terminal(nxt.text) or len(nxt.text) > 100
+                                                          or nxt.text.endswith(":"))
+        return False
+
+    def _plain_accepts(self, line: str) -> bool:
+        st = self.st
+        if st.plain_items == 0:
+            return True
+        if line.endswith(":") or not _terminal(line):
+            return True
+        if _label_of(line) and st.plain_prev_label:
+            return True
+        if st.plain_all_frag:
+            st.plain_open = False          # the last item of a fragment list; nothing after it belongs
+            return True
+        return False
+
+    def _plain_item(self, el: _El) -> None:
+        st = self.st
+        line = el.text
+        keep_open = st.plain_open
+        if line.endswith(":"):
+            # a lead-in inside the list: nested when it comes first, else it replaces the innermost lead-in
+            coll = _collapse(line)
+            if st.plain_items and st.leads:
+                st.leads[-1] = coll
+            else:
+                st.leads.append(coll)
+            if len(coll.split()) > SHORT_LEAD_WORDS:
+                self._emit(el.start, el.end, "list_item", tuple(self._base_ctx()[:-1]))
+            st.stack.clear()
+            st.plain_items = 0
+            st.plain_all_frag = True
+            st.plain_prev_label = False
+            st.plain_open = True
+            return
+        frag = not _terminal(line)
+        label = _label_of(line)
+        self._item(_El("item", el.start, el.end, el.line_start, indent=0, mtype="plain", text=line))
+        st.plain_items += 1
+        st.plain_all_frag = st.plain_all_frag and frag
+        st.plain_prev_label = bool(label)
+        st.plain_open = keep_open and st.plain_open
+
+    # -- list items
+    def _item(self, el: _El) -> None:
+        st = self.st
+        content = _collapse(el.text)
+        header_only = content.endswith(":") and len(content) <= 160
+        question = False
+        if el.mtype in ("arrow", "tree") and not header_only:
+            # a decision step ("Hypotensive despite bolus?", "GBS = 0") heads the steps that follow it
+            question = content.endswith("?") or (
+                len(content.split()) <= 5 and bool(_COMPARISON.search(content)) and not _terminal(content))
+            header_only = question
+        label = _strip_colon(content) if header_only else _label_of(content)
+        lvl = _Lvl(el.indent, el.mtype, content, label, header_only, _drugs(label) if label else frozenset(),
+                   question=question)
+        if el.mtype != "plain" and st.plain_open and not st.stack:
+            st.plain_open = False          # the lead-in's list is a marked one
+        stack = st.stack
+        carried: _Lvl | None = None
+        while stack:
+            top = stack[-1]
+            if top.indent > lvl.indent:
+                stack.pop()
+                continue
+            if top.indent < lvl.indent:
+                break
+            if top.mtype != lvl.mtype:
+                if any(x.indent == lvl.indent and x.mtype == lvl.mtype for x in stack):
+                    stack.pop()
+                    continue
+                break
+            if (top.header_only and not lvl.header_only and top.kids in ("", lvl.mtype)
+                    and not self._parallel(top, lvl)):
+                break                      # first child of a header item ("Dronedarone:" -> "Indication: ...")
+            stack.pop()                    # a sibling
+            if not top.header_only:
+                carried = top if (top.label_drugs and not top.header_only) else top.anchor
+            else:
+                carried = None
+        if lvl.label_drugs or lvl.header_only:
+            lvl.anchor = None
+        else:
+            lvl.anchor = carried
+        ctx = self._base_ctx() + [x.ctx for x in stack]
+        use_anchor = lvl.anchor is not None and bool(label) and not lvl.label_drugs and not header_only
+        if use_anchor:
+            ctx.append(lvl.anchor.ctx)
+        owners: list[tuple[str, frozenset[str]]] = []
+        if use_anchor:
+            owners.append((lvl.anchor.label, lvl.anchor.label_drugs))
+        for x in reversed(stack):
+            if x.header_only and not x.question and _name_like(x.name, x.label_drugs):
+                owners.append((x.name, x.label_drugs))
+            elif x.label_drugs:
+                owners.append((x.label, x.label_drugs))
+        for lead in reversed(st.leads):
+            if len(lead.split()) <= SHORT_LEAD_WORDS and _name_like(lead, _drugs(lead)):
+                owners.append((_strip_colon(lead), _drugs(lead)))
+        if stack and not stack[-1].kids:
+            stack[-1].kids = lvl.mtype
+        stack.append(lvl)
+        if header_only and (question or len(content.split()) <= SHORT_LEAD_WORDS):
+            return                         # "Dronedarone:" is context for what follows, not a unit
+        self._emit_item(el.start, el.end, "list_item", tuple(ctx), owners, label)
+
+    @staticmethod
+    def _parallel(group: _Lvl, lvl: _Lvl) -> bool:
+        """"Electrical cardioversion: ..." after "Pharmacological cardioversion:" is its sibling, not its child;
+        so is a drug-named item after a drug-named header ("Rivaroxaban: ..." after "Apixaban:")."""
+        if not lvl.label:
+            return False
+        if group.label_drugs and lvl.label_drugs and not (lvl.label_drugs <= group.label_drugs):
+            return True
+        hw = _head_word(group.label)
+        return bool(hw) and len(hw) > 3 and hw == _head_word(lvl.label) and lvl.label.lower() != group.label.lower()
+
+    def _emit_item(self, s: int, e: int, kind: str, ctx: tuple[str, ...], owners, label: str,
+                   header: str = "", subject: str | None = None) -> None:
+        if e - s <= LONG_ITEM:
+            self._emit(s, e, kind, ctx, header=header, subject=subject, label=label, owners=owners)
+            return
+        pieces = _merge_tags(self.text, sentence_spans(self.text, s, e))
+        for j, (a, b) in enumerate(pieces):
+            c = ctx if j == 0 or not label else ctx + (label,)
+            self._emit(a, b, kind, c, header=header, subject=subject, label=label if j == 0 else "",
+                       owners=owners)
+
+    # -- tables
+    def _table_row(self, el: _El) -> None:
+        st = self.st
+        line = el.text
+        t = st.table
+        if t is None:
+            t = st.table = _Table(outer=line.startswith("|"))
+            cells = self._row_cells(t, line)
+            t.header = " | ".join(c for c in cells)
+            return                          # the header row is the header, not a unit
+        cells = self._row_cells(t, line)
+        t.rows += 1
+        nonempty = [c for c in cells if c]
+        if not nonempty:
+            return
+        ctx = self._base_ctx()
+        if cells[0] and len(nonempty) == 1 and len(cells) > 2:
+            t.group = cells[0]             # "Outpatient | | |" names the rows below it
+            t.key = ""
+            return
+        subject = ""
+        if t.group:
+            ctx.append(t.group)
+        if cells[0]:
+            t.key = cells[0]
+        elif t.key:
+            ctx.append(t.key)
+            subject = t.key
+        row_drugs = _drugs(line)
+        if not subject and not row_drugs:
+            if t.group and _drugs(t.group):
+                subject = t.group
+            else:
+                subject = _fallback_subject(tuple(ctx), row_drugs)
+        self._emit_item(el.start, el.end, "table_row", tuple(ctx), None, "", header=t.header, subject=subject)
+
+    @staticmethod
+    def _row_cells(t: _Table, line: str) -> list[str]:
+        s = line.strip()
+        if t.outer:
+            if s.startswith("|"):
+                s = s[1:]
+            if s.endswith("|"):
+                s = s[:-1]
+        return _cells(s)
+
+    # -- OCR-flattened tables (a table section whose lines carry no pipes): each line is a row, best effort
+    def _ocr_line(self, el: _El) -> None:
+        line = el.text
+        if not self.ocr_header:
+            if self.header_known:
+                self.ocr_header = _collapse(line)
+                return
+            self.ocr_header = "\x00"       # unknown: the table's first line is before the look-back
+        ctx = self._base_ctx()
+        words = line.split()
+        if (len(words) <= 3 and not any(ch.isdigit() for ch in line) and not _terminal(line)
+                and (_drugs(line) or re.match(r"[A-Z]{2,6}\b", line))):
+            self.ocr_group = _collapse(line)
+            self.ocr_last = -1
+            return
+        if _LEGEND.match(line) or _FOOTNOTE.match(line):
+            self._emit(el.start, el.end, "sentence", tuple(ctx))
+            self.ocr_last = -1
+            return
+        last = self.recs[-1] if self.recs and self.ocr_last == len(self.recs) - 1 else None
+        if last is not None:
+            prev = self.text[last.start:last.end].rstrip()
+            if (line[0].islower() or _JOINING_END.search(prev)
+                    or (line[0].isdigit() and not _terminal(prev) and re.search(r"[a-z]$", prev))):
+                last.end = el.end         # a wrapped line of the same row
+                if self.ocr_group and _drugs(self.ocr_group) and _drugs(self.ocr_group) <= _drugs(
+                        self.text[last.start:last.end]):
+                    last.subject = ""
+                return
+        subject = None
+        if self.ocr_group:
+            ctx.append(self.ocr_group)
+            subject = "" if _drugs(self.ocr_group) and _drugs(self.ocr_group) <= _drugs(line) else self.ocr_group
+        header = "" if self.ocr_header == "\x00" else self.ocr_header
+        n = len(self.recs)
+        self._emit(el.start, el.end, "table_row", tuple(ctx), header=header, subject=subject)
+        self.ocr_last = n if len(self.recs) > n else -1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# public API
+
+def _region_start(text: str, passage: Passage) -> tuple[int, bool]:
+    """Where to start reading for the passage's context: its section body (just after the section title line),
+    else a paragraph boundary at most LOOKBACK characters back. Returns (offset, at_section_start)."""
+    ps = passage.start
+    floor = max(0, ps - LOOKBACK)
+    sec = passage.section
+    if sec:
+        probe = sec + "\n"
+        i = text.rfind("\n" + probe, max(0, floor - len(probe) - 1), ps)
+        if i != -1:
+            return i + 1 + len(probe), True
+        if text.startswith(probe) and len(probe) <= ps:
+            return len(probe), True
+    if floor == 0:
+        return 0, True
+    j = text.find("\n\n", floor, ps)
+    if j != -1:
+        return j + 2, False
+    j = text.find("\n", floor, ps)
+    return (j + 1 if j != -1 else ps), False
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def units_for_passage(document: Document, passage: Passage) -> list[Unit]:
+    """The quotable units of one passage, in reading order, each with its context (see the module docstring)."""
+    text = document.text
+    if passage.end <= passage.start:
+        return []
+    region, at_section = _region_start(text, passage)
+    region = min(region, passage.start)
+    parser = _Parser(text, region, passage.end, passage.section, passage.kind == "table",
+                     header_known=at_section)
+    out: list[Unit] = []
+    for r in parser.run():
+        if r.end <= passage.start or r.start >= passage.end:
+            continue
+        s, e = _trim(text, max(r.start, passage.start), min(r.end, passage.end))
+        if e <= s:
+            continue
+        quote = text[s:e]
+        if not _WORD.search(quote):
+            continue
+        out.append(Unit(document=document, passage=passage, start=s, end=e, kind=r.kind, quote=quote,
+                        display=_collapse(quote), context=r.context, header=r.header, subject=r.subject,
+                        label=r.label))
+    return out
+
+
+def units_for_hits(hits) -> list[Unit]:
+    """Units of every hit's passage, in hit order (a span shared by two hits is kept once)."""
+    out: list[Unit] = []
+    seen: set[tuple[str, int, int]] = set()
+    for h in hits:
+        for u in units_for_passage(h.document, h.passage):
+            key = (u.document.id, u.start, u.end)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(u)
+    return out
