@@ -144,10 +144,12 @@ def test_a_parallel_item_ends_the_header_items_group(guideline):
     units = all_units(doc, passages)
     stable = by_prefix(units, "Stable patients:")
     assert stable.context[-1] == "Pharmacological conversion"
-    assert stable.subject == "Pharmacological conversion"
+    assert stable.subject == ""          # it names its drugs; the header stays in its context
     electrical = by_prefix(units, "Electrical conversion:")
     assert "Pharmacological conversion" not in electrical.context
-    assert by_prefix(units, "Duration over 48 hours:").context[-1] == "Anticoagulation before conversion"
+    duration = by_prefix(units, "Duration over 48 hours:")
+    assert duration.context[-1] == "Anticoagulation before conversion"
+    assert duration.subject == "Anticoagulation before conversion"
 
 
 def test_table_rows_carry_the_header_and_the_header_row_is_not_a_unit(guideline):

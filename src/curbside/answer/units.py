@@ -176,6 +176,13 @@ def _elements(text: str, start: int, end: int) -> list[_El]:
         if nl == -1:
             break
         pos = nl + 1
+    # a lone "a | b" line is prose that happens to hold a bar, not a table
+    for i, el in enumerate(out):
+        if el.kind == "table":
+            near = [x for x in (out[i - 1] if i else None, out[i + 1] if i + 1 < len(out) else None) if x]
+            if not any(x.kind in ("table", "sep") for x in near) and not (el.text.startswith("|")
+                                                                         or el.text.endswith("|")):
+                el.kind = "text"
     return out
 
 
@@ -200,7 +207,8 @@ def _classify(text: str, s: int, e: int, line_start: int, indent: int, prev: lis
         cells = _cells(line)
         filled = sum(1 for c in cells if c)
         last = next((x for x in reversed(prev) if x.kind not in ("skip", "sep")), None)
-        if filled >= 2 or filled == 1 and last is not None and last.kind == "table":
+        piped = " | " in line or line.startswith("|") or line.endswith("|")
+        if piped and (filled >= 2 or filled == 1 and last is not None and last.kind == "table"):
             return _El("table", s, e, line_start, text=line)
     if _MD_HEADING.match(line):
         m = _MD_HEADING.match(line)
@@ -327,6 +335,8 @@ def _owner_subject(owner_name: str, owner_drugs: frozenset[str], unit_text: str,
         return ""
     if owner_drugs:
         return "" if owner_drugs <= unit_drugs else owner_name
+    if unit_drugs:
+        return ""                       # "Digoxin" under "Pharmacologic therapy:" says what it is about
     named = re.search(r"(?<!\w)" + re.escape(owner_name) + r"(?!\w)", unit_text, re.I)
     return "" if named else owner_name
 
@@ -389,7 +399,11 @@ class _Parser:
         if last_line.endswith(":") and spans:
             ls, le = spans[-1]
             lead = _collapse(self.text[ls:le])
-            if len(lead.split()) <= SHORT_LEAD_WORDS:
+            words = len(lead.split())
+            if words <= 8 and len(spans) >= 2:
+                # "Offer prophylaxis to ... (see above). Choose any one of:" -- the short tail needs its sentence
+                lead = _collapse(self.text[spans[-2][0]:le])
+            if words <= SHORT_LEAD_WORDS:
                 spans = spans[:-1]
         for a, b in spans:
             self._emit(a, b, "sentence", ctx)
@@ -419,7 +433,7 @@ class _Parser:
     def run(self) -> list[_Rec]:
         els = self.els
         n = len(els)
-        prev_kind = "blank"
+        prev_kind = "start"
         for i, el in enumerate(els):
             nxt = els[i + 1] if i + 1 < n else None
             k = el.kind
@@ -451,13 +465,13 @@ class _Parser:
                 self.st.table = None
                 self._item(el)
             else:
-                self._text(el, prev_kind, nxt)
+                self._text(el, prev_kind, nxt, els[i - 1] if i else None)
             prev_kind = k
         self._flush_para()
         return self.recs
 
     # -- text lines
-    def _text(self, el: _El, prev_kind: str, nxt: _El | None) -> None:
+    def _text(self, el: _El, prev_kind: str, nxt: _El | None, prev: _El | None) -> None:
         st = self.st
         line = el.text
         if self.ocr_table:
@@ -465,14 +479,18 @@ class _Parser:
             return
         if st.table is not None:
             st.table = None
+        if _TAG_ONLY.match(line) and self.recs and not self.para and not self.text[
+                self.recs[-1].end:el.start].strip():
+            self.recs[-1].end = el.end       # "(Author, 2003 [Category II])" closes the unit above it
+            st.plain_open = False
+            return
         if st.plain_open and self._plain_accepts(line):
             self._flush_para()
             self._plain_item(el)
             return
         if st.stack or st.leads or st.plain_open:
             self._end_list()             # a line that does not continue the list ends it
-        if (prev_kind == "blank" or not self.para and prev_kind in ("heading", "skip")) and self._heading_like(
-                line) and nxt is not None and self._heading_next(nxt):
+        if self._is_heading(line, prev_kind, prev, nxt):
             self._flush_para()
             self._end_list()
             st.heading = line
@@ -482,6 +500,20 @@ class _Parser:
         self.para.append(el)
         if line.endswith(":"):
             self._flush_para()
+
+    def _is_heading(self, line: str, prev_kind: str, prev: _El | None, nxt: _El | None) -> bool:
+        """A short line without end punctuation that heads a list or table (after a blank line or at the top of
+        the section), or heads prose (after a blank line; or, if very short, after a finished sentence)."""
+        if nxt is None or not self._heading_like(line) or self.para:
+            return False
+        if nxt.kind in ("item", "table"):
+            return prev_kind in ("start", "blank", "heading", "skip")
+        if not self._heading_next(nxt):
+            return False
+        if prev_kind == "blank":
+            return True
+        return (len(line.split()) <= 5 and prev is not None and prev.kind == "text" and _terminal(prev.text)
+                and not self.st.plain_open)
 
     @staticmethod
     def _heading_like(line: str) -> bool:
