@@ -132,3 +132,45 @@ def test_iter_files_and_mixed_directory(tmp_path, fixtures):
             errors.append(exc)
     assert sorted(doc.source_format for doc in docs) == ["markdown", "medline", "medline", "pdf", "text"]
     assert [e.where for e in errors if "data.bin" in e.where] == [str(d / "sub" / "data.bin")]
+
+
+def test_dangling_links_loops_and_unreadable_folders_are_reported_and_the_walk_goes_on(tmp_path, monkeypatch):
+    import os
+
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "locked").mkdir()
+    (d / "a.txt").write_text("Anakinra is used in HLH.")
+    (d / "sub" / "z.txt").write_text("Etoposide is used in HLH.")
+    (d / "b_dangling.txt").symlink_to(d / "nowhere.txt")
+    (d / "c_loop").symlink_to(d / "c_loop2")
+    (d / "c_loop2").symlink_to(d / "c_loop")
+    (d / "sub" / "up").symlink_to(d)
+    real = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    skipped = []
+    files = list(iter_files([d], on_skip=lambda p, why: skipped.append((p.name, why))))
+    assert [f.name for f in files] == ["a.txt", "z.txt"]
+    why = dict(skipped)
+    assert "dangling symbolic link" in why["b_dangling.txt"]
+    assert "loop" in why["c_loop"] and "loop" in why["c_loop2"]
+    assert "not followed" in why["up"]
+    assert "permission denied" in why["locked"]
+
+
+def test_ingest_counts_skipped_paths(tmp_path, engine):
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.txt").write_text("Anakinra is used in HLH. It helps most patients.")
+    (d / "b.txt").symlink_to(d / "gone.txt")
+    s = engine.ingest([d])
+    assert (s.added, s.skipped, s.failed) == (1, 1, 0)
+    assert "dangling symbolic link" in s.skipped_paths[0]
+    s = engine.ingest([d / "b.txt"])
+    assert s.failed == 1 and "dangling symbolic link" in s.errors[0]

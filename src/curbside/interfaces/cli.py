@@ -106,12 +106,16 @@ def ingest(
         _fail_with(exc)
     if json_out:
         out.print_json(json.dumps({k: v for k, v in summary.__dict__.items() if k != "document_ids"}
-                                  | {"document_ids": summary.document_ids[:1000]}))
+                                  | {"document_ids": summary.document_ids[:1000]}, ensure_ascii=False))
     else:
         for e in summary.errors[:50]:
             err.print(f"[red]failed:[/] {escape(e)}", highlight=False, soft_wrap=True)
         if len(summary.errors) > 50:
             err.print(f"... and {len(summary.errors) - 50} more failures", highlight=False)
+        for sk in summary.skipped_paths[:50]:
+            err.print(f"[yellow]skipped:[/] {escape(sk)}", highlight=False, soft_wrap=True)
+        if len(summary.skipped_paths) > 50:
+            err.print(f"... and {len(summary.skipped_paths) - 50} more skipped paths", highlight=False)
         for n in summary.notes:
             err.print(f"[yellow]note:[/] {escape(n)}", highlight=False, soft_wrap=True)
         replaced = f", {summary.replaced:,} replaced by a new version" if summary.replaced else ""
@@ -122,7 +126,7 @@ def ingest(
                   highlight=False, markup=False)
     if summary.added or summary.replaced:
         _check_living_evidence(engine)
-    if summary.failed and not summary.added and not summary.replaced and not summary.duplicates:
+    if (summary.failed or summary.skipped) and not summary.added and not summary.replaced and not summary.duplicates:
         raise typer.Exit(1)
 
 

@@ -8,11 +8,13 @@ its content when possible (those three, or JSON Lines); otherwise it is an Input
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from curbside.errors import InputError
 from curbside.sources.common import head_bytes
@@ -82,16 +84,70 @@ def detect_format(path: Path) -> str:
     raise InputError(str(path), f"unknown format{shown}; expected one of {', '.join(FORMATS)} (use --format)")
 
 
-def iter_files(paths: list[Path]) -> Iterator[Path]:
+SkipCallback = Callable[[Path, str], None]
+
+
+def why_unreadable(exc: OSError, path: Path) -> str:
+    """What is wrong with a path that cannot be visited, in words (dangling link, link loop, permission...)."""
+    try:
+        link = path.is_symlink()
+    except OSError:
+        link = False
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (the link points back at itself)"
+    if link and isinstance(exc, FileNotFoundError):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"dangling symbolic link (its target {target!r} does not exist)"
+    if isinstance(exc, PermissionError):
+        return "permission denied; cannot be read"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def iter_files(paths: list[Path], on_skip: SkipCallback | None = None) -> Iterator[Path]:
     """Files named by `paths`: a file as given; a directory expanded recursively in sorted order, skipping hidden
-    files and folders (names starting with ".") and not following symbolic links to folders."""
+    files and folders (names starting with ".") and not following symbolic links to folders.
+
+    Inside a directory, what cannot be read is passed to `on_skip(path, reason)` and the walk goes on: a dangling
+    symbolic link, a symbolic link loop, a folder without read permission, a symbolic link to a folder (not
+    followed), something that is not a regular file (a pipe or a device)."""
+    def skip(path: Path, why: str) -> None:
+        if on_skip is not None:
+            on_skip(path, why)
+
     for p in paths:
         p = Path(p)
         if not p.is_dir():
             yield p
             continue
-        for root, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+
+        def onerror(exc: OSError, top: Path = p) -> None:
+            where = Path(exc.filename) if exc.filename else top
+            skip(where, "folder " + why_unreadable(exc, where))
+
+        for root, dirs, files in os.walk(p, onerror=onerror):
+            keep = []
+            for name in sorted(dirs):
+                if name.startswith("."):
+                    continue
+                full = Path(root) / name
+                if full.is_symlink():
+                    skip(full, "symbolic link to a folder; not followed (name the folder itself to ingest it)")
+                    continue
+                keep.append(name)
+            dirs[:] = keep
             for name in sorted(files):
-                if not name.startswith("."):
-                    yield Path(root) / name
+                if name.startswith("."):
+                    continue
+                full = Path(root) / name
+                try:
+                    mode = full.stat().st_mode
+                except OSError as exc:
+                    skip(full, why_unreadable(exc, full))
+                    continue
+                if not stat.S_ISREG(mode):
+                    skip(full, "not a regular file (a pipe, socket or device)")
+                    continue
+                yield full

@@ -118,8 +118,11 @@ class CorpusStore:
                           [(doc.id, s, l) for s, l in abbreviations])
             self._bump_state()
         except BaseException:
-            c.execute("ROLLBACK TO add_doc")
-            c.execute("RELEASE add_doc")
+            try:
+                c.execute("ROLLBACK TO add_doc")
+                c.execute("RELEASE add_doc")
+            except sqlite3.Error:
+                pass   # SQLite already rolled back the whole transaction (full disk, I/O error): nothing to undo
             raise
         c.execute("RELEASE add_doc")
 

@@ -56,6 +56,7 @@ class IngestSummary:
     replaced: int = 0              # same id, changed text: stored as a new version of that document
     skipped: int = 0               # files and folders that could not be visited (symlink loops, no permission)
     notes: list[str] = field(default_factory=list)    # things done differently from what was asked, one line each
+    skipped_paths: list[str] = field(default_factory=list)  # "path: why" for each skipped path
 
     @property
     def passages_per_second(self) -> float:
@@ -267,28 +268,38 @@ class Ingestor:
 
 def read_files(paths: list[Path], fmt: str | None, mapping, summary: IngestSummary,
                max_bytes: int) -> Iterator[tuple[Path, Iterator[SourceDocument]]]:
-    """Yield (file, documents) per file; unreadable files and bad records are recorded in the summary."""
+    """Yield (file, documents) per file; unreadable files and bad records are recorded in the summary (failed),
+    paths inside a folder that cannot be visited (dangling links, link loops, unreadable folders) as skipped."""
     from curbside.sources import iter_files, read_path
+    from curbside.sources.detect import why_unreadable
 
     def on_error(err: InputError) -> None:
-        summary.failed += 1
-        summary.errors.append(str(err))
+        summary.fail(str(err))
+
+    def on_skip(p: Path, why: str) -> None:
+        summary.skipped += 1
+        summary.skipped_paths.append(f"{p}: {why}")
 
     for path in paths:
-        if not path.exists():
-            summary.failed += 1
-            summary.errors.append(f"{path}: no such file or directory")
+        try:
+            path.stat()
+        except OSError as exc:
+            summary.fail(f"{path}: " + ("no such file or directory" if isinstance(exc, FileNotFoundError)
+                                        and not path.is_symlink() else why_unreadable(exc, path)))
             continue
-        for f in iter_files([path]):
+        for f in iter_files([path], on_skip=on_skip):
             summary.files += 1
             try:
-                if f.stat().st_size > max_bytes:
-                    raise InputError(str(f), f"file is {f.stat().st_size / 2**20:.0f} MiB; the limit is "
+                try:
+                    size = f.stat().st_size
+                except OSError as exc:
+                    raise InputError(str(f), why_unreadable(exc, f)) from None
+                if size > max_bytes:
+                    raise InputError(str(f), f"file is {size / 2**20:.0f} MiB; the limit is "
                                              f"{max_bytes / 2**20:.0f} MiB (split it or raise max_file_bytes)")
                 yield f, _guarded(read_path(f, fmt, mapping, on_error=on_error), f, summary)
             except InputError as exc:
-                summary.failed += 1
-                summary.errors.append(str(exc))
+                summary.fail(str(exc))
 
 
 def _guarded(docs: Iterator[SourceDocument], f: Path, summary: IngestSummary) -> Iterator[SourceDocument]:

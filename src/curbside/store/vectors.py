@@ -24,6 +24,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from curbside.retrieve.embed import DIM, MODEL_ID, text_hash
+from curbside.store.sqlite import rollback
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
@@ -234,7 +235,7 @@ class VectorStore:
                 [(k, r) for r, k in fresh])
             self._bump()
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
             raise
         self.conn.execute("COMMIT")
         if in_sync:
@@ -274,7 +275,7 @@ class VectorStore:
         try:
             self.conn.executemany("INSERT OR IGNORE INTO embeddings(hash, vec) VALUES (?, ?)", rows)
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
             raise
         self.conn.execute("COMMIT")
         return self.conn.total_changes - before
