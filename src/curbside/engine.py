@@ -11,7 +11,7 @@ from typing import Callable
 
 from curbside.answer.audience import AUDIENCES
 from curbside.answer.candidates import build_candidates
-from curbside.answer.compose import abstain, compose_article
+from curbside.answer.compose import abstain, compose_article, with_document_text
 from curbside.answer.evidence_table import build_evidence_table
 from curbside.answer.follow_up import resolve_follow_up, suggest_follow_ups
 from curbside.answer.models import Item
@@ -150,9 +150,9 @@ class Engine:
         if not self.settings.embed or not docs or not embed.available():
             return
         vectors = self.retriever.vectors
-        items = vectors.missing_for([d.id for d in docs])
-        for s in range(0, len(items), 256):
-            vectors.embed_batch(items[s:s + 256], self.retriever.embedder().encode)
+        items = vectors.missing_for(list(dict.fromkeys(d.id for d in docs)))
+        if items:   # committed about every 2 s: a kill loses little, and a re-run finishes the rest
+            vectors.embed_items(items, self.retriever.embedder().encode)
 
     def ask(self, question: str, *, audience: str = "clinician", follow_up_of: str | None = None,
             save: bool = True, user: str | None = None) -> Article:
@@ -173,6 +173,7 @@ class Engine:
             hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
                                          candidates=max(self.settings.candidates, self.settings.answer_passages),
                                          max_per_document=self.settings.answer_per_document)
+            hits = with_document_text(hits, self.store)
             article = compose_article(question, parsed, hits, self.settings, audience) if hits \
                 else abstain(question, parsed)
             if article.abstained and audience == "patient":
@@ -187,6 +188,7 @@ class Engine:
             article.interpretation = interpretation
             article.follow_up_of = follow_up_of or ""
             article.corpus_state = self.store.corpus_state()
+            article.answer_settings = self.settings.answer_fingerprint()
             article.verification = verify_article(article, self.store)
             if not article.verification.passed:   # never show an unverified statement: drop it, re-verify
                 article = _drop_failures(article, self.store)
@@ -257,6 +259,9 @@ def _drop_failures(article: Article, store: CorpusStore) -> Article:
     for si, section in enumerate(article.sections):
         section.items = [it for ii, it in enumerate(section.items) if (si, ii) not in bad]
     article.sections = [s for s in article.sections if s.items]
+    if article.bottom_line is not None:
+        first = article.sections[0] if article.sections else None
+        article.bottom_line.item = first.items[0] if first is not None and first.kind == "bottom_line" else None
     article.verification = verify_article(article, store)
     return article
 

@@ -37,6 +37,24 @@ class Settings:
     min_relevance: float = 0.34       # share of the question's concepts a passage must cover to count as an answer
     max_items_per_section: int = 6
 
+    ANSWER_FIELDS = ("answer_passages", "answer_per_document", "max_items_per_section", "candidates")
+
+    def answer_fingerprint(self) -> str:
+        """A hash of everything that decides what an article says: the answering settings and the learned
+        relevance weights. Stored on every article; a change flags approved articles for re-review."""
+        import hashlib
+        import json
+        from importlib import resources
+
+        parts = {f: getattr(self, f) for f in self.ANSWER_FIELDS}
+        for name in ("relevance_weights.json", "verdict_weights.json"):
+            try:
+                parts[name] = hashlib.sha256(resources.files("curbside").joinpath("data", name).read_bytes()
+                                             ).hexdigest()[:16]
+            except (FileNotFoundError, OSError):
+                parts[name] = ""
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
     @property
     def db_path(self) -> Path:
         return self.home / "curbside.sqlite"

@@ -11,7 +11,7 @@ def test_article_shape_and_every_sentence_is_a_verified_quote(loaded_engine):
     art = loaded_engine.ask("What are the treatment options for refractory HLH?", save=False)
     assert not art.abstained
     titles = [s.title for s in art.sections]
-    assert titles[0] == "From the Guidelines"
+    assert titles[0] == "Bottom Line" and art.bottom_line.item == art.sections[0].items[0]
     assert "Treatment Options" in titles
     assert titles.index("From the Guidelines") < titles.index("Treatment Options")
     if "From the Research" in titles:

@@ -40,10 +40,12 @@ def adapt(article: Article, audience: str, plain_items: list[Item] | None = None
         return article
     seen: set[str] = set()
     if audience == "patient":
-        sections = []
+        sections = [s for s in article.sections if s.kind == "bottom_line"]
         if plain_items:
             sections.append(Section(title=PATIENT_TITLES["plain"], kind="plain", items=plain_items))
         for s in article.sections:
+            if s.kind == "bottom_line":
+                continue
             s.items = s.items[:3]
             if s.kind == "options" and article.query.question_type != "treatment":
                 s.title = s.title

@@ -30,6 +30,11 @@ class Item(BaseModel):
     evidence: str = ""           # short evidence line ("1 guideline (2019); 2 case series")
     kind: str = "quote"          # quote | connective | notice | conflict
     glosses: list[Gloss] = Field(default_factory=list)   # patient/trainee mode: explanations added to `text`
+    context: str = ""            # where the quote sits in its source: heading path, list parent, table header
+    #                              (shown beside the quote, never part of it)
+    role: str = ""               # recommendation | option | risk_factor | harm | diagnostic | monitoring | finding | ...
+    polarity: str = ""           # for | against | neutral
+    relevance: float | None = None   # the relevance model's probability that the unit answers the question
 
 
 class Section(BaseModel):
@@ -92,6 +97,14 @@ class EvidenceRow(BaseModel):
     cells: dict[str, TableCell] = Field(default_factory=dict)   # patients, complete_response, ..., dosing
 
 
+class BottomLine(BaseModel):
+    """The single unit that best answers the question (also the first item of the "bottom_line" section), and for a
+    yes/no question the verdict the evidence supports: "yes", "no" or "unclear" ("" for other questions)."""
+
+    verdict: str = ""
+    item: Item | None = None
+
+
 class Article(BaseModel):
     question: str
     status: str = "Submitted"
@@ -113,3 +126,5 @@ class Article(BaseModel):
     follow_up_of: str = ""       # id of the earlier article, for follow-up questions
     interpretation: str = ""     # how a follow-up question was read ("Interpreted as: ...")
     evidence_table: list[EvidenceRow] = Field(default_factory=list)
+    bottom_line: BottomLine | None = None
+    answer_settings: str = ""    # fingerprint of the answering settings and model the article was built with

@@ -19,6 +19,8 @@ DISCLAIMER_PATIENT = (
 )
 
 SECTION_TITLES = {
+    "bottom_line": "Bottom Line",
+    "against": "Not Recommended",
     "guidelines": "From the Guidelines",
     "research": "From the Research",
     "considerations": "Key Considerations",
@@ -54,6 +56,27 @@ def abstain_suggestion(topics: list[str]) -> str:
     return "To answer it, ingest guidelines, systematic reviews or trials on this topic (curbside ingest PATH)."
 
 
+_LEVEL_NOUNS = {"guideline": ("guideline", "guidelines"), "systematic_review": ("systematic review", "systematic reviews"),
+                "randomized_trial": ("randomised trial", "randomised trials"), "cohort": ("cohort study", "cohort studies"),
+                "case_series": ("case series", "case series"), "narrative_review": ("narrative review",
+                                                                                   "narrative reviews"),
+                "reference": ("reference page", "reference pages"), "trial_registry": ("trial record",
+                                                                                     "trial records")}
+
+
+def no_guideline_note(levels: list[tuple[int, str, int | None]]) -> str:
+    """"No guideline in the library addresses this; the evidence is 1 narrative review (2017) and 3 trial
+    records." levels: (count, evidence level value, newest year)."""
+    parts = []
+    for n, level, year in levels:
+        one, many = _LEVEL_NOUNS.get(level, ("other source", "other sources"))
+        parts.append(f"{n} {one if n == 1 else many}" + (f" ({year})" if year else ""))
+    if not parts:
+        return "No guideline in the library addresses this."
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"No guideline in the library addresses this; the evidence is {joined}."
+
+
 def conflict_label(topic: str) -> str:
     return f"Sources differ on {topic}"
 
@@ -61,6 +84,7 @@ def conflict_label(topic: str) -> str:
 _ALLOWED = [
     re.compile(r"^Sources differ on (the dose of|the response to|the recommendation on) [\w\s\-/().,+']{1,80}$"),
     re.compile("^" + re.escape(ABSTAIN_TEXT) + "$"),
+    re.compile(r"^No guideline in the library addresses this(; the evidence is [\w\s(),-]{1,300})?\.$"),
     re.compile("^" + re.escape(ABSTAIN_TEXT_PATIENT) + "$"),
     re.compile("^" + re.escape(ABSTAIN_HINT_PATIENT) + "$"),
     re.compile(r"^To answer it, ingest guidelines, systematic reviews or trials (about .+|on this topic) \(curbside ingest PATH\)\.$"),

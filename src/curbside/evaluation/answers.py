@@ -83,6 +83,7 @@ class ClinicalScore:
     unsafe_follow_ups: list[str]
     seconds: float
     paraphrase_decisions: list[bool] = field(default_factory=list)   # abstained? per rewording
+    error: str = ""                  # why no article was built (counted as abstained with no facts)
 
     @property
     def consistent(self) -> bool:
@@ -142,6 +143,7 @@ class ClinicalReport:
             "false_abstain_rate": _ratio(sum(s.abstained for s in ans), len(ans)),
             "paraphrase_consistency": _ratio(sum(s.consistent for s in with_para), len(with_para)),
             "unsafe_follow_ups": sum(len(s.unsafe_follow_ups) for s in self.scores),
+            "failed_articles": sum(bool(s.error) for s in self.scores),
             "median_ask_ms": round(1000 * statistics.median([s.seconds for s in self.scores]), 1)
             if self.scores else 0.0,
         }

@@ -106,13 +106,14 @@ def run_clinical(records: list[dict], stores: Stores, *, with_paraphrases: bool 
         engine = stores.engine(q.get("store") or "default")
         art, secs, err = timed(lambda: _ask(engine, q["question"]))
         s = score_clinical(q, art, secs, held_out(str(q["id"])))
+        s.error = err
         if with_paraphrases:
             for p in paraphrases(q["question"]):
                 pa, _, _ = timed(lambda: _ask(engine, p))
                 s.paraphrase_decisions.append(pa is None or bool(pa.get("abstained")))
         scores.append(s)
         first = _first_item(art)
-        details.append(asdict(s) | {"error": err, "first_item": first, "consistent": s.consistent})
+        details.append(asdict(s) | {"first_item": first, "consistent": s.consistent})
         progress(q["id"])
     return ClinicalReport(scores), details
 
@@ -155,7 +156,7 @@ def bioasq_groups(scores: list[BioasqScore]) -> dict[str, dict]:
 
 
 # ---------------------------------------------------------------- pins (OK/FAIL against a versioned file)
-LOWER_IS_BETTER = {"must_not_hits", "false_abstain_rate", "unsafe_follow_ups", "median_ask_ms"}
+LOWER_IS_BETTER = {"must_not_hits", "false_abstain_rate", "unsafe_follow_ups", "median_ask_ms", "failed_articles"}
 DEFAULT_TOLERANCE = {"median_ask_ms": None}     # timings are reported, never pinned (machines are noisy)
 
 
@@ -166,7 +167,7 @@ def pin(figures: dict[str, dict], tolerance: float = 0.02) -> dict:
         for m, v in metrics.items():
             if m in DEFAULT_TOLERANCE or m == "questions":
                 continue
-            tol = 0 if m == "unsafe_follow_ups" else tolerance
+            tol = 0 if m in ("unsafe_follow_ups", "failed_articles") else tolerance
             out[group][m] = {"value": v, "tolerance": tol}
     return out
 

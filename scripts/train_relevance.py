@@ -1,0 +1,152 @@
+"""Train the evidence-unit relevance model (src/curbside/data/relevance_weights.json) in one command.
+
+    python scripts/train_relevance.py --shared ../shared --stores /tmp/cs-eval
+
+Data: the clinical development set (`SHARED/data/eval/clinical/questions_dev.jsonl`, written for this project),
+TUNING SPLIT ONLY (curbside.evaluation.answers_run.held_out() keeps ~30% of questions out; they are never read
+here except to report the held-out figures at the end). For every question the units of the passages Curbside
+retrieves for it (exactly as `curbside ask` does) are labelled: 1 when a fact or lead pattern of the question
+matches the unit, 0 otherwise; a unit matching a must_not pattern is a negative with weight 3; every unit of a
+question that should be abstained on is a negative. The model is a logistic regression over the general features
+of curbside/answer/features.py (no word of any question is a feature), so what it learns is how much coverage,
+head-concept presence, answer type, role and polarity matter. Thresholds: the answer/abstain threshold maximises
+balanced accuracy of the decision on the tuning questions; the item threshold maximises F1 of unit labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from curbside.answer.compose import with_document_text  # noqa: E402
+from curbside.answer.features import FEATURES, QuestionView, featurize  # noqa: E402
+from curbside.answer.relevance import fit_logistic  # noqa: E402
+from curbside.answer.units import units_for_hits  # noqa: E402
+from curbside.evaluation.answers_run import Stores, held_out, load_records  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "curbside" / "data" / "relevance_weights.json"
+
+
+def pool_for(engine, question: str):
+    parsed = engine.retriever.parse(question)
+    s = engine.settings
+    hits = engine.retriever.search(parsed, top_k=s.answer_passages, candidates=max(s.candidates, s.answer_passages),
+                                   max_per_document=s.answer_per_document)
+    units = units_for_hits(with_document_text(hits, engine.store))
+    feats = featurize(QuestionView.of(parsed), units, {h.passage.id: h.score for h in hits})
+    return units, feats
+
+
+def _match(patterns, text: str) -> bool:
+    return any(re.search(p, text, re.I) for p in patterns)
+
+
+def collect(records, stores):
+    rows = []   # (question index, X, y, w, usable, held_out, expect)
+    for qi, q in enumerate(records):
+        engine = stores.engine(q.get("store") or "default")
+        units, feats = pool_for(engine, q["question"])
+        facts = [alt for f in q.get("facts") or [] for alt in f] + list(q.get("lead") or [])
+        for u, f in zip(units, feats):
+            text = " ".join(u.display.split())
+            pos = q.get("expect") == "answer" and _match(facts, text)
+            bad = _match(q.get("must_not") or [], text)
+            rows.append((qi, f.x, float(pos and not bad), 3.0 if bad else 1.0,
+                         f.on_topic and f.population_ok and not f.role.meta, held_out(str(q["id"])), q.get("expect")))
+        print(f"{qi + 1}/{len(records)} {q['id']}: {len(units)} units", file=sys.stderr)
+    return rows
+
+
+def auc(y: np.ndarray, p: np.ndarray) -> float:
+    pos, neg = p[y == 1], p[y == 0]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    order = np.argsort(np.concatenate([pos, neg]))
+    ranks = np.empty(len(order))
+    ranks[order] = np.arange(1, len(order) + 1)
+    return float((ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def decisions(rows, probs, records, split):
+    """(question index, expect, best usable probability) for the questions of one split."""
+    best: dict[int, float] = {}
+    for (qi, _x, _y, _w, usable, ho, _e), p in zip(rows, probs):
+        if ho == split and usable:
+            best[qi] = max(best.get(qi, 0.0), float(p))
+    return [(qi, records[qi].get("expect"), best.get(qi, 0.0)) for qi in range(len(records))
+            if held_out(str(records[qi]["id"])) == split]
+
+
+def pick_answer_threshold(dec) -> float:
+    best_t, best_v = 0.5, -1.0
+    for t in np.linspace(0.05, 0.95, 91):
+        ans = [d for d in dec if d[1] == "answer"]
+        abst = [d for d in dec if d[1] == "abstain"]
+        v = (sum(d[2] >= t for d in ans) / max(1, len(ans))) + (sum(d[2] < t for d in abst) / max(1, len(abst)))
+        if v > best_v + 1e-9:
+            best_t, best_v = float(t), v
+    return round(best_t, 3)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=Path("../shared"))
+    ap.add_argument("--stores", type=Path, required=True, help="Folder of the evaluation stores (built if missing).")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--l2", type=float, default=2.0)
+    args = ap.parse_args()
+    records = load_records(args.shared / "data" / "eval" / "clinical" / "questions_dev.jsonl")
+    stores = Stores(None, args.stores, args.shared, log=lambda s: print(s, file=sys.stderr))
+    rows = collect(records, stores)
+    X = np.stack([r[1] for r in rows]).astype(np.float64)
+    y = np.array([r[2] for r in rows])
+    w = np.array([r[3] for r in rows])
+    train = np.array([not r[5] for r in rows])
+    usable = np.array([r[4] for r in rows])
+    # positives are rare (a few per question): weight them up so the model ranks rather than always says no
+    pos_w = (train & (y == 0)).sum() / max(1, (train & (y == 1)).sum())
+    sw = w * np.where(y == 1, min(pos_w, 20.0), 1.0)
+    weights = fit_logistic(X[train], y[train], sw[train], l2=args.l2)
+    probs = 1.0 / (1.0 + np.exp(-(X @ weights)))
+    answer_t = pick_answer_threshold(decisions(rows, probs, records, False))
+    mask = train & usable
+    best_f1, item_t = -1.0, answer_t
+    for t in np.linspace(0.05, 0.95, 91):
+        sel = mask & (probs >= t)
+        tp = (sel & (y == 1)).sum()
+        prec, rec = tp / max(1, sel.sum()), tp / max(1, (mask & (y == 1)).sum())
+        f1 = 2 * prec * rec / max(1e-9, prec + rec)
+        if f1 > best_f1:
+            best_f1, item_t = f1, float(t)
+    item_t = round(min(item_t, answer_t), 3)
+    report = {}
+    for name, split in (("tuning", False), ("held_out", True)):
+        m = np.array([r[5] == split for r in rows])
+        dec = decisions(rows, probs, records, split)
+        ans = [d for d in dec if d[1] == "answer"]
+        abst = [d for d in dec if d[1] == "abstain"]
+        report[name] = {"units": int(m.sum()), "positives": int((m & (y == 1)).sum()),
+                        "auc": round(auc(y[m], probs[m]), 4),
+                        "answered_when_answerable": round(sum(d[2] >= answer_t for d in ans) / max(1, len(ans)), 3),
+                        "abstained_when_should": round(sum(d[2] < answer_t for d in abst) / max(1, len(abst)), 3)}
+    data = {"features": list(FEATURES), "weights": {n: round(float(v), 5) for n, v in zip(FEATURES, weights)},
+            "answer_threshold": answer_t, "item_threshold": item_t,
+            "about": {"trained": str(date.today()), "data": "clinical dev set, tuning split (held-out never used)",
+                      "questions": sum(not held_out(str(r["id"])) for r in records), "l2": args.l2,
+                      "command": "python scripts/train_relevance.py --shared ../shared --stores DIR",
+                      "figures": report}}
+    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({"weights": data["weights"], "answer_threshold": answer_t, "item_threshold": item_t,
+                      "figures": report}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Learned relevance of evidence units to a question: a logistic model over answer/features.py.
+
+The weights and the answer/abstain threshold ship in `curbside/data/relevance_weights.json`, written by
+`scripts/train_relevance.py` (one command; the training split and measured figures are recorded in the file).
+Scoring is a dot product per unit: no model runtime, no network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from curbside.answer.features import FEATURES, QuestionView, UnitFeatures, featurize
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    weights: np.ndarray
+    answer_threshold: float          # the best on-topic unit's probability needed to answer at all
+    item_threshold: float            # a unit's probability needed to appear in the article
+    about: dict
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(X @ self.weights)))
+
+
+WEIGHTS_FILE = "relevance_weights.json"
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> RelevanceModel:
+    if path:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    else:
+        data = json.loads(resources.files("curbside").joinpath("data", WEIGHTS_FILE).read_text(encoding="utf-8"))
+    names = data["features"]
+    w = np.array([data["weights"].get(n, 0.0) for n in FEATURES], dtype=np.float32)
+    missing = [n for n in FEATURES if n not in names]
+    about = dict(data.get("about", {}), missing_features=missing)
+    return RelevanceModel(w, float(data["answer_threshold"]), float(data["item_threshold"]), about)
+
+
+@dataclass
+class Scored:
+    unit: object                      # answer.units.Unit
+    features: UnitFeatures
+    prob: float
+
+    @property
+    def role(self):
+        return self.features.role
+
+    @property
+    def usable(self) -> bool:
+        """Can appear in an article for this question at all: about its head concept, its population, and not
+        plan/meta text."""
+        f = self.features
+        return f.on_topic and f.population_ok and not f.role.meta
+
+
+def score_units(parsed, units: list, passage_scores: dict[str, float],
+                model: RelevanceModel | None = None) -> list[Scored]:
+    """Units with their probability of answering the question, best first."""
+    model = model or load_model()
+    feats = featurize(QuestionView.of(parsed), units, passage_scores)
+    if not feats:
+        return []
+    probs = model.probabilities(np.stack([f.x for f in feats]))
+    out = [Scored(u, f, float(p)) for u, f, p in zip(units, feats, probs)]
+    out.sort(key=lambda s: -s.prob)
+    return out
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None, l2: float = 1.0,
+                 iterations: int = 50) -> np.ndarray:
+    """L2-regularised logistic regression by Newton's method (the bias, column 0, is not penalised)."""
+    n, d = X.shape
+    sw = np.ones(n) if sample_weight is None else sample_weight
+    w = np.zeros(d)
+    reg = np.full(d, l2)
+    reg[0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(X @ w)))
+        g = X.T @ (sw * (p - y)) + reg * w
+        H = (X * (sw * p * (1 - p))[:, None]).T @ X + np.diag(reg) + 1e-6 * np.eye(d)
+        step = np.linalg.solve(H, g)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w
