@@ -263,14 +263,15 @@ def test_unmarked_items_after_a_lead_in_line():
     assert "Lithium:" not in [u.display for u in units]
 
 
-def test_sentences_of_a_paragraph_stay_sentences_and_a_section_drug_is_their_subject():
-    body = ("Three patients received the drug after etoposide failed. All three responded within a week. "
-            "One patient later needed a transplant. [2014]")
+def test_sentences_of_a_paragraph_stay_sentences_and_refer_back_to_the_headings_drug():
+    body = ("Three patients received the drug after etoposide failed. They all responded within a week. "
+            "One patient later needed a transplant. [2014]\n3.")
     doc, passages = make_doc([("3.2 Tocilizumab", body, "text")])
     units = all_units(doc, passages)
-    assert [u.kind for u in units] == ["sentence"] * 3
+    assert [u.kind for u in units] == ["sentence"] * 3   # "3." alone is not a unit
     assert units[0].subject == ""                 # names a drug of its own
-    assert units[1].subject == "Tocilizumab"
+    assert units[1].subject == "Tocilizumab"      # "They ..." refers back to the heading's drug
+    assert units[2].subject == ""                 # a sentence that does not refer back keeps no subject
     assert units[2].display.endswith("transplant. [2014]")   # a trailing tag is not a unit of its own
 
 

@@ -80,6 +80,7 @@ _TAIL_TAG = re.compile(r"\s*(?:\[[^\[\]]{0,40}\]|\([^()]{0,60}\))\s*$")
 _LEGEND = re.compile(r"^[A-Za-z][\w/-]{0,11}, [a-z][^;]{2,60};(?: ?[A-Za-z][\w/-]{0,11}, [^;]{2,60};?)+\.?$")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _FOOTNOTE = re.compile(r"^(?:[a-z]|\d{1,2}|[*\u2020\u2021\u00a7])\s?[A-Z][a-z]+ [a-z]")
+_ANAPHOR = re.compile(r"(?:it|its|they|their|them|this|these|those|such|both|either|neither|each)\b", re.I)
 _COMPARISON = re.compile(r"[=<>\u2264\u2265]")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)\W*$")
 _JOINING_END = re.compile(r"(?:[,;/\-\u2013]|\b(?:and|or|of|the|to|with|for|in|if|a|an|by|on|at|per|plus|than|"
@@ -258,6 +259,7 @@ class _Lvl:
     anchor: "_Lvl | None" = None       # nearest earlier sibling whose label names a drug ("Apixaban: 5 mg BID.")
     question: bool = False             # a decision step ("Bleeding controlled?"): context, never a subject
     kids: str = ""                     # marker type of its first child
+    peers: dict | None = None          # header items per (indent, marker) in its list: "Dronedarone:", "Sotalol:"
 
     @property
     def ctx(self) -> str:
@@ -277,6 +279,7 @@ class _Rec:
     header: str = ""
     subject: str = ""
     label: str = ""
+    owners: list | None = None        # resolved into `subject` once the whole region is read
 
 
 @dataclass
@@ -299,21 +302,7 @@ class _State:
     plain_prev_label: bool = False
     plain_open: bool = False          # a lead-in is waiting for its (unmarked or marked) items
     table: _Table | None = None
-
-
-_FUNCTION_END = re.compile(
-    r"\b(?:should|must|may|can|will|would|is|are|be|been|include|includes|including|to|of|with|for|about|either|"
-    r"when|that|following|as|by|in|on|at|and|or|the|a|an|if|where|who|which|such)$", re.I)
-
-
-def _name_like(s: str, drugs: frozenset[str]) -> bool:
-    """Can this header / lead-in be what the items under it are about? A drug name, or a short noun phrase
-    ("Pharmacological cardioversion", "Women"); not a clause ("Maternity services should")."""
-    if drugs:
-        return True
-    s = _strip_colon(s).strip()
-    words = s.split()
-    return 0 < len(words) <= 4 and not _FUNCTION_END.search(s) and (s[:1].isupper() or s[:1].isdigit())
+    peers: dict = field(default_factory=dict)
 
 
 _TAG_ONLY = re.compile(r"^(?:\[[^\[\]]{1,40}\]|\([^()]{1,60}\))\.?$")
@@ -328,6 +317,26 @@ def _merge_tags(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
         else:
             out.append((a, b))
     return out
+
+
+# words of attribute labels ("Dose Reduction:", "Contraindication:", "Note:"): an item labelled so describes the
+# named item above it. Structural vocabulary only -- no drug, disease or paper names.
+_ATTRIBUTE_WORDS = frozenset("""
+dose doses dosing dosage reduction reductions adjustment adjustments indication indications contraindication
+contraindications caveat caveats note notes monitoring monitor caution cautions warning warnings precaution
+precautions administration route duration frequency target targets titration maintenance loading initial starting
+max maximum interaction interactions side adverse effect effects toxicity toxicities safety renal hepatic
+impairment pregnancy lactation breastfeeding mechanism efficacy evidence comment comments alternative alternatives
+example timing onset cost formulation preparation storage counseling counselling consideration considerations
+limitation limitations benefit benefits harm harms risk risks recommendation strength quality level class grade use
+regimen schedule response follow-up followup stop stopping discontinuation withdrawal tapering taper switch
+switching
+""".split())
+
+
+def _attribute_label(label: str) -> bool:
+    words = re.findall(r"[a-z][a-z-]*", label.lower())
+    return bool(words) and any(w in _ATTRIBUTE_WORDS for w in words) and len(words) <= 4
 
 
 def _owner_subject(owner_name: str, owner_drugs: frozenset[str], unit_text: str, unit_drugs: frozenset[str]) -> str:
@@ -350,7 +359,15 @@ def _fallback_subject(context: tuple[str, ...], unit_drugs: frozenset[str]) -> s
         if not surf:
             continue
         names = {n for n, _ in surf}
-        return surf[0][1] if len(names) == 1 else ""
+        if len(names) != 1:
+            return ""
+        if len(c.split()) > 8:
+            # a sentence-long lead-in is about its drug only when it opens with it ("Ranibizumab is recommended
+            # ..."), not when it mentions one in passing ("... adequate calcium and vitamin D intake")
+            opening = " ".join(c.split()[:6])
+            if not _drug_surfaces(opening):
+                return ""
+        return surf[0][1]
     return ""
 
 
@@ -367,6 +384,12 @@ class _Parser:
         self.ocr_table = table_kind and "table" not in kinds and not any(
             el.kind == "item" for el in self.els)
         self.header_known = header_known
+        self.label_counts: dict[str, int] = {}
+        for el in self.els:
+            if el.kind in ("item", "text"):
+                lab = _label_of(_collapse(el.text)).lower()
+                if lab:
+                    self.label_counts[lab] = self.label_counts.get(lab, 0) + 1
         self.ocr_header = ""
         self.ocr_group = ""
         self.ocr_last = -1
@@ -381,6 +404,7 @@ class _Parser:
 
     def _end_list(self) -> None:
         self.st.stack.clear()
+        self.st.peers = {}
         self.st.leads.clear()
         self.st.plain_items = 0
         self.st.plain_all_frag = True
@@ -409,6 +433,7 @@ class _Parser:
             self._emit(a, b, "sentence", ctx)
         if lead:
             self.st.stack.clear()
+            self.st.peers = {}
             self.st.leads = [lead]
             self.st.plain_items = 0
             self.st.plain_all_frag = True
@@ -420,14 +445,37 @@ class _Parser:
         quote = self.text[s:e]
         if not _WORD.search(quote):
             return
-        if subject is None:
-            udrugs = _drugs(quote)
-            if owners:
-                name, drugs = owners[0]
-                subject = _owner_subject(name, drugs, quote, udrugs)
+        if kind == "sentence" and not re.search(r"[^\W\d_]", quote):
+            return                           # "3." left over from a numbered paragraph
+        if subject is None and not owners:
+            # a paragraph sentence takes its drug from a heading only when it refers back ("It should be used
+            # when ...", "These are not recommended ..."); list items and rows belong to their headings
+            if kind != "sentence" or _ANAPHOR.match(quote):
+                subject = _fallback_subject(ctx, _drugs(quote))
             else:
-                subject = _fallback_subject(ctx, udrugs)
-        self.recs.append(_Rec(s, e, kind, ctx, header, subject, label))
+                subject = ""
+        self.recs.append(_Rec(s, e, kind, ctx, header, subject or "", label, owners if subject is None else None))
+
+    def _resolve(self, r: _Rec) -> str:
+        """The subject from the nearest owner that can be one: the named item a label item continues, a header
+        item that names a drug or stands beside other header items, an ancestor item or short lead-in naming a
+        drug; else the one drug of the innermost context line that names any."""
+        quote = self.text[r.start:r.end]
+        udrugs = _drugs(quote)
+        for o in r.owners or ():
+            if isinstance(o, _Lvl):
+                if o.question:
+                    continue
+                if o.label_drugs:
+                    return _owner_subject(o.name, o.label_drugs, quote, udrugs)
+                if (o.header_only and o.mtype not in ("arrow", "tree") and o.peers is not None
+                        and o.peers.get((o.indent, o.mtype), 0) > 1):
+                    return _owner_subject(o.name, frozenset(), quote, udrugs)
+            else:
+                name, drugs = o
+                if drugs:
+                    return _owner_subject(name, drugs, quote, udrugs)
+        return _fallback_subject(r.context, udrugs)
 
     # -- main loop
     def run(self) -> list[_Rec]:
@@ -468,6 +516,10 @@ class _Parser:
                 self._text(el, prev_kind, nxt, els[i - 1] if i else None)
             prev_kind = k
         self._flush_para()
+        for r in self.recs:
+            if r.owners is not None:
+                r.subject = self._resolve(r)
+                r.owners = None
         return self.recs
 
     # -- text lines
@@ -602,29 +654,31 @@ class _Parser:
                     and not self._parallel(top, lvl)):
                 break                      # first child of a header item ("Dronedarone:" -> "Indication: ...")
             stack.pop()                    # a sibling
-            if not top.header_only:
-                carried = top if (top.label_drugs and not top.header_only) else top.anchor
-            else:
+            if top.header_only:
                 carried = None
+            else:
+                carried = top if top.label_drugs else top.anchor
         if lvl.label_drugs or lvl.header_only:
             lvl.anchor = None
         else:
             lvl.anchor = carried
         ctx = self._base_ctx() + [x.ctx for x in stack]
-        use_anchor = lvl.anchor is not None and bool(label) and not lvl.label_drugs and not header_only
+        use_anchor = (lvl.anchor is not None and bool(label) and not lvl.label_drugs and not header_only
+                      and (_attribute_label(label) or self.label_counts.get(label.lower(), 0) > 1))
         if use_anchor:
             ctx.append(lvl.anchor.ctx)
-        owners: list[tuple[str, frozenset[str]]] = []
-        if use_anchor:
-            owners.append((lvl.anchor.label, lvl.anchor.label_drugs))
+        owners: list = [lvl.anchor] if use_anchor else []
         for x in reversed(stack):
-            if x.header_only and not x.question and _name_like(x.name, x.label_drugs):
-                owners.append((x.name, x.label_drugs))
-            elif x.label_drugs:
-                owners.append((x.label, x.label_drugs))
+            if x.header_only or x.label_drugs:
+                owners.append(x)
         for lead in reversed(st.leads):
-            if len(lead.split()) <= SHORT_LEAD_WORDS and _name_like(lead, _drugs(lead)):
+            if len(lead.split()) <= SHORT_LEAD_WORDS and _drugs(lead):
                 owners.append((_strip_colon(lead), _drugs(lead)))
+        owners = owners or [("", frozenset())]   # resolved later; without an owner it falls back to context
+        if header_only and not question:
+            key = (lvl.indent, lvl.mtype)
+            st.peers[key] = st.peers.get(key, 0) + 1
+            lvl.peers = st.peers
         if stack and not stack[-1].kids:
             stack[-1].kids = lvl.mtype
         stack.append(lvl)
