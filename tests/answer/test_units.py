@@ -333,3 +333,40 @@ def test_speed_on_sixty_passages(capsys):
     with capsys.disabled():
         print(f"\nunits_for_hits: {len(hits)} passages -> {len(units)} units in {ms:.1f} ms")
     assert units
+
+
+def test_a_caption_line_right_above_a_table_is_its_context():
+    body = ("Doses are given for adults.\nTable 3. Invented maintenance doses\nDrug | Dose\n"
+            "Prednisolone | 5 mg daily\nHydrocortisone | 20 mg in divided doses")
+    doc, passages = make_doc([("Maintenance", body, "text")])
+    units = all_units(doc, passages)
+    assert by_prefix(units, "Doses are given").kind == "sentence"
+    row = by_prefix(units, "Prednisolone |")
+    assert row.context == ("Maintenance", "Table 3. Invented maintenance doses")
+    assert row.header == "Drug | Dose"
+    assert not any(u.display.startswith("Table 3") for u in units)
+
+
+def test_indentation_nests_items_where_a_source_kept_it():
+    text = ("Options\n- Beta-blockers:\n    - Bisoprolol: 1.25 mg daily, doubled every two weeks.\n"
+            "    - Titration: Slower in the elderly.\n- Digoxin: Add when rate control is insufficient.")
+    doc = Document(id="sha:indent", title="Invented", text=text)
+    p = Passage(id="sha:indent#0", document_id=doc.id, ordinal=0, text=text[8:], start=8, end=len(text),
+                section="Options", kind="text")
+    units = units_for_passage(doc, p)
+    titration = by_prefix(units, "Titration:")
+    assert titration.context == ("Options", "Beta-blockers", "Bisoprolol: 1.25 mg daily, doubled every two weeks.")
+    assert titration.subject == "Bisoprolol"
+    assert by_prefix(units, "Digoxin:").context == ("Options",)
+    for u in units:
+        assert text[u.start:u.end] == u.quote
+
+
+def test_a_passage_starting_mid_table_far_from_its_start_does_not_take_a_data_row_for_the_header():
+    rows = "\n".join(f"Agent {i} | {i} mg | Once daily" for i in range(150))
+    doc, passages = make_doc([("Long Dose Table", "Agent | Dose | Frequency\n" + rows, "table")])
+    late = passages[-1]
+    assert late.start - doc.text.index("Agent | Dose") > 3000
+    units = units_for_passage(doc, late)
+    assert units[0].quote == doc.text[late.start:late.end].split("\n")[0]     # the first row is a unit
+    assert all(u.kind == "table_row" for u in units)

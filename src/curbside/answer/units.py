@@ -81,6 +81,7 @@ _LEGEND = re.compile(r"^[A-Za-z][\w/-]{0,11}, [a-z][^;]{2,60};(?: ?[A-Za-z][\w/-
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _FOOTNOTE = re.compile(r"^(?:[a-z]|\d{1,2}|[*\u2020\u2021\u00a7])\s?[A-Z][a-z]+ [a-z]")
 _ANAPHOR = re.compile(r"(?:it|its|they|their|them|this|these|those|such|both|either|neither|each)\b", re.I)
+_CAPTION = re.compile(r"(?:table|tab\.)\s*[0-9IVX]{1,4}\b", re.I)
 _COMPARISON = re.compile(r"[=<>\u2264\u2265]")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)\W*$")
 _JOINING_END = re.compile(r"(?:[,;/\-\u2013]|\b(?:and|or|of|the|to|with|for|in|if|a|an|by|on|at|per|plus|than|"
@@ -258,7 +259,7 @@ class _Lvl:
     label_drugs: frozenset[str]
     anchor: "_Lvl | None" = None       # nearest earlier sibling whose label names a drug ("Apixaban: 5 mg BID.")
     question: bool = False             # a decision step ("Bleeding controlled?"): context, never a subject
-    kids: str = ""                     # marker type of its first child
+    kids: tuple | None = None          # (indent, marker type) of its first child
     peers: dict | None = None          # header items per (indent, marker) in its list: "Dronedarone:", "Sotalol:"
 
     @property
@@ -357,6 +358,8 @@ def _fallback_subject(context: tuple[str, ...], unit_drugs: frozenset[str]) -> s
     for c in reversed(context):
         surf = _drug_surfaces(c)
         if not surf:
+            if len(c.split()) > 8:
+                return ""                # a sentence-long lead-in sets the topic; a heading above it does not
             continue
         names = {n for n, _ in surf}
         if len(names) != 1:
@@ -372,7 +375,7 @@ def _fallback_subject(context: tuple[str, ...], unit_drugs: frozenset[str]) -> s
 
 
 class _Parser:
-    def __init__(self, text: str, start: int, end: int, section: str, table_kind: bool, header_known: bool):
+    def __init__(self, text: str, start: int, end: int, section: str, table_kind: bool, mode: str = "section"):
         self.text = text
         self.start = start
         self.end = end
@@ -383,7 +386,8 @@ class _Parser:
         kinds = {el.kind for el in self.els}
         self.ocr_table = table_kind and "table" not in kinds and not any(
             el.kind == "item" for el in self.els)
-        self.header_known = header_known
+        self.header_known = mode == "section"          # the first line of an OCR table is its header
+        self.mid_table = mode == "line"                # the first pipe row read may be a data row
         self.label_counts: dict[str, int] = {}
         for el in self.els:
             if el.kind in ("item", "text"):
@@ -556,9 +560,13 @@ class _Parser:
     def _is_heading(self, line: str, prev_kind: str, prev: _El | None, nxt: _El | None) -> bool:
         """A short line without end punctuation that heads a list or table (after a blank line or at the top of
         the section), or heads prose (after a blank line; or, if very short, after a finished sentence)."""
+        if nxt is not None and nxt.kind == "table" and _CAPTION.match(line) and len(line) <= 160:
+            return True
         if nxt is None or not self._heading_like(line) or self.para:
             return False
-        if nxt.kind in ("item", "table"):
+        if nxt.kind == "table":
+            return True                      # a caption line sits right above its table
+        if nxt.kind == "item":
             return prev_kind in ("start", "blank", "heading", "skip")
         if not self._heading_next(nxt):
             return False
@@ -650,7 +658,7 @@ class _Parser:
                     stack.pop()
                     continue
                 break
-            if (top.header_only and not lvl.header_only and top.kids in ("", lvl.mtype)
+            if (top.header_only and not lvl.header_only and top.kids in (None, (lvl.indent, lvl.mtype))
                     and not self._parallel(top, lvl)):
                 break                      # first child of a header item ("Dronedarone:" -> "Indication: ...")
             stack.pop()                    # a sibling
@@ -679,8 +687,8 @@ class _Parser:
             key = (lvl.indent, lvl.mtype)
             st.peers[key] = st.peers.get(key, 0) + 1
             lvl.peers = st.peers
-        if stack and not stack[-1].kids:
-            stack[-1].kids = lvl.mtype
+        if stack and stack[-1].kids is None:
+            stack[-1].kids = (lvl.indent, lvl.mtype)
         stack.append(lvl)
         if header_only and (question or len(content.split()) <= SHORT_LEAD_WORDS):
             return                         # "Dronedarone:" is context for what follows, not a unit
@@ -715,9 +723,9 @@ class _Parser:
         t = st.table
         if t is None:
             t = st.table = _Table(outer=line.startswith("|"))
-            cells = self._row_cells(t, line)
-            t.header = " | ".join(c for c in cells)
-            return                          # the header row is the header, not a unit
+            if not (self.mid_table and el.line_start == self.start):
+                t.header = " | ".join(self._row_cells(t, line))
+                return                      # the header row is the header, not a unit
         cells = self._row_cells(t, line)
         t.rows += 1
         nonempty = [c for c in cells if c]
@@ -796,9 +804,10 @@ class _Parser:
 # ---------------------------------------------------------------------------------------------------------------
 # public API
 
-def _region_start(text: str, passage: Passage) -> tuple[int, bool]:
-    """Where to start reading for the passage's context: its section body (just after the section title line),
-    else a paragraph boundary at most LOOKBACK characters back. Returns (offset, at_section_start)."""
+def _region_start(text: str, passage: Passage) -> tuple[int, str]:
+    """Where to start reading for the passage's context, and what is there: "section" (just after the section
+    title line), "block" (a blank line at most LOOKBACK characters back) or "line" (a line start inside a block,
+    e.g. mid-table: its first row is then not known to be the header)."""
     ps = passage.start
     floor = max(0, ps - LOOKBACK)
     sec = passage.section
@@ -806,16 +815,16 @@ def _region_start(text: str, passage: Passage) -> tuple[int, bool]:
         probe = sec + "\n"
         i = text.rfind("\n" + probe, max(0, floor - len(probe) - 1), ps)
         if i != -1:
-            return i + 1 + len(probe), True
+            return i + 1 + len(probe), "section"
         if text.startswith(probe) and len(probe) <= ps:
-            return len(probe), True
+            return len(probe), "section"
     if floor == 0:
-        return 0, True
+        return 0, "section"
     j = text.find("\n\n", floor, ps)
     if j != -1:
-        return j + 2, False
+        return j + 2, "block"
     j = text.find("\n", floor, ps)
-    return (j + 1 if j != -1 else ps), False
+    return (j + 1 if j != -1 else ps), "line"
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -831,10 +840,9 @@ def units_for_passage(document: Document, passage: Passage) -> list[Unit]:
     text = document.text
     if passage.end <= passage.start:
         return []
-    region, at_section = _region_start(text, passage)
+    region, mode = _region_start(text, passage)
     region = min(region, passage.start)
-    parser = _Parser(text, region, passage.end, passage.section, passage.kind == "table",
-                     header_known=at_section)
+    parser = _Parser(text, region, passage.end, passage.section, passage.kind == "table", mode)
     out: list[Unit] = []
     for r in parser.run():
         if r.end <= passage.start or r.start >= passage.end:
