@@ -370,3 +370,15 @@ def test_a_passage_starting_mid_table_far_from_its_start_does_not_take_a_data_ro
     units = units_for_passage(doc, late)
     assert units[0].quote == doc.text[late.start:late.end].split("\n")[0]     # the first row is a unit
     assert all(u.kind == "table_row" for u in units)
+
+
+def test_a_short_name_above_attribute_items_is_their_subject_but_a_population_line_is_only_context():
+    body = ("Standard protocol (Class IIa):\n- Bolus: 80 units/kg IV.\n- Duration: 48 hours or until discharge.\n\n"
+            "Adults:\n- Score = 1: Treatment may be considered.\n- Score >= 2: Treatment is recommended.")
+    doc, passages = make_doc([("Invented Protocols", body, "text")])
+    units = all_units(doc, passages)
+    bolus = by_prefix(units, "Bolus:")
+    assert bolus.subject == "Standard protocol" and bolus.context[-1] == "Standard protocol (Class IIa)"
+    assert by_prefix(units, "Duration:").subject == "Standard protocol"
+    score = by_prefix(units, "Score = 1:")
+    assert score.context[-1] == "Adults" and score.subject == ""

@@ -82,6 +82,7 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 _FOOTNOTE = re.compile(r"^(?:[a-z]|\d{1,2}|[*\u2020\u2021\u00a7])\s?[A-Z][a-z]+ [a-z]")
 _ANAPHOR = re.compile(r"(?:it|its|they|their|them|this|these|those|such|both|either|neither|each)\b", re.I)
 _CAPTION = re.compile(r"(?:table|tab\.)\s*[0-9IVX]{1,4}\b", re.I)
+_ARROW_ANY = re.compile(r"-+>|=>|\u2192|\u21d2")
 _COMPARISON = re.compile(r"[=<>\u2264\u2265]")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)\W*$")
 _JOINING_END = re.compile(r"(?:[,;/\-\u2013]|\b(?:and|or|of|the|to|with|for|in|if|a|an|by|on|at|per|plus|than|"
@@ -193,8 +194,10 @@ def _classify(text: str, s: int, e: int, line_start: int, indent: int, prev: lis
     if _TABLE_SEP.match(line) and "|" in line or re.fullmatch(r"[|\s]+", line):
         return _El("sep" if "-" in line else "skip", s, e, line_start)
     first = line[0]
-    if first in "|+" and ("-->" in line or "->" in line or line.startswith("+-") or "| |" in line
-                          and sum(1 for c in _cells(line) if c) <= 1):
+    last_el = next((x for x in reversed(prev) if x.kind not in ("skip", "sep", "blank")), None)
+    in_tree = last_el is not None and last_el.mtype == "tree"
+    if first in "|+" and ("-->" in line or "->" in line or line.startswith("+-")
+                          or (in_tree or "| |" in line) and sum(1 for c in _cells(line) if c) <= 1):
         m = _TREE.match(line)
         depth = (m.group("pipes") or "").count("|")
         cs = s + m.end()
@@ -331,8 +334,17 @@ impairment pregnancy lactation breastfeeding mechanism efficacy evidence comment
 example timing onset cost formulation preparation storage counseling counselling consideration considerations
 limitation limitations benefit benefits harm harms risk risks recommendation strength quality level class grade use
 regimen schedule response follow-up followup stop stopping discontinuation withdrawal tapering taper switch
-switching
+switching bolus infusion
 """.split())
+
+
+def _short_name(s: str) -> bool:
+    """A name, not a clause: at most four words once trailing tags are dropped, capitalised, no verb-like end."""
+    bare = _TAIL_TAG.sub("", _strip_colon(s)).strip()
+    words = bare.split()
+    return (0 < len(words) <= 4 and (bare[:1].isupper() or bare[:1].isdigit())
+            and not re.search(r"\b(?:is|are|be|should|must|may|can|include|includes|including|following|of|to|"
+                              r"for|with|and|or|the)$", bare, re.I))
 
 
 def _attribute_label(label: str) -> bool:
@@ -343,6 +355,9 @@ def _attribute_label(label: str) -> bool:
 def _owner_subject(owner_name: str, owner_drugs: frozenset[str], unit_text: str, unit_drugs: frozenset[str]) -> str:
     if not owner_name:
         return ""
+    bare = _TAIL_TAG.sub("", owner_name).strip()
+    if bare and (not owner_drugs or _drugs(bare)):
+        owner_name = bare              # "Enoxaparin (Class I, LOE: A)" -> "Enoxaparin"
     if owner_drugs:
         return "" if owner_drugs <= unit_drugs else owner_name
     if unit_drugs:
@@ -466,18 +481,21 @@ class _Parser:
         drug; else the one drug of the innermost context line that names any."""
         quote = self.text[r.start:r.end]
         udrugs = _drugs(quote)
+        # "UFH (Class I):" / "Beta-blockers:" above "Duration: 48 hours": a short name whose attributes follow
+        attribute = bool(r.label) and (_attribute_label(r.label) or self.label_counts.get(r.label.lower(), 0) > 1)
         for o in r.owners or ():
             if isinstance(o, _Lvl):
                 if o.question:
                     continue
                 if o.label_drugs:
                     return _owner_subject(o.name, o.label_drugs, quote, udrugs)
-                if (o.header_only and o.mtype not in ("arrow", "tree") and o.peers is not None
-                        and o.peers.get((o.indent, o.mtype), 0) > 1):
+                if o.header_only and o.mtype not in ("arrow", "tree") and (
+                        o.peers is not None and o.peers.get((o.indent, o.mtype), 0) > 1
+                        or attribute and _short_name(o.name)):
                     return _owner_subject(o.name, frozenset(), quote, udrugs)
             else:
                 name, drugs = o
-                if drugs:
+                if drugs or attribute and _short_name(name):
                     return _owner_subject(name, drugs, quote, udrugs)
         return _fallback_subject(r.context, udrugs)
 
@@ -636,8 +654,9 @@ class _Parser:
         question = False
         if el.mtype in ("arrow", "tree") and not header_only:
             # a decision step ("Hypotensive despite bolus?", "GBS = 0") heads the steps that follow it
+            bare = _ARROW_ANY.sub(" ", content)
             question = content.endswith("?") or (
-                len(content.split()) <= 5 and bool(_COMPARISON.search(content)) and not _terminal(content))
+                len(bare.split()) <= 5 and bool(_COMPARISON.search(bare)) and not _terminal(content))
             header_only = question
         label = _strip_colon(content) if header_only else _label_of(content)
         lvl = _Lvl(el.indent, el.mtype, content, label, header_only, _drugs(label) if label else frozenset(),
@@ -680,7 +699,7 @@ class _Parser:
             if x.header_only or x.label_drugs:
                 owners.append(x)
         for lead in reversed(st.leads):
-            if len(lead.split()) <= SHORT_LEAD_WORDS and _drugs(lead):
+            if len(lead.split()) <= SHORT_LEAD_WORDS:
                 owners.append((_strip_colon(lead), _drugs(lead)))
         owners = owners or [("", frozenset())]   # resolved later; without an owner it falls back to context
         if header_only and not question:
