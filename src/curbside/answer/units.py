@@ -358,6 +358,13 @@ def _owner_subject(owner_name: str, owner_drugs: frozenset[str], unit_text: str,
     bare = _TAIL_TAG.sub("", owner_name).strip()
     if bare and (not owner_drugs or _drugs(bare)):
         owner_name = bare              # "Enoxaparin (Class I, LOE: A)" -> "Enoxaparin"
+    if not _short_name(owner_name):
+        # a clause ("Clopidogrel should be given with aspirin ...:", "If LDL-C remains high on a statin:") is
+        # about its drug only when it opens with one
+        opening = _drug_surfaces(" ".join(owner_name.split()[:4]))
+        if not opening:
+            return ""
+        owner_name, owner_drugs = opening[0][1], frozenset({opening[0][0]})
     if owner_drugs:
         return "" if owner_drugs <= unit_drugs else owner_name
     if unit_drugs:
