@@ -218,10 +218,11 @@ def _classify(text: str, s: int, e: int, line_start: int, indent: int, prev: lis
     if _MD_HEADING.match(line):
         m = _MD_HEADING.match(line)
         return _El("heading", s + m.end(), e, line_start, text=line[m.end():].strip().rstrip("#").strip())
-    for rx, kind in ((_ARROW, "arrow"), (_BULLET, None), (_NUMBER, None)):
+    for rx in (_ARROW, _BULLET, _NUMBER):
         m = rx.match(line)
         if not m or m.end() >= len(line):
             continue
+        # the marker's type decides nesting in a flat list: "1." items hold "a)" items, "1.2." sit under "1."
         if rx is _BULLET:
             mtype = "bullet" + line[0]
         elif rx is _NUMBER:
@@ -233,7 +234,6 @@ def _classify(text: str, s: int, e: int, line_start: int, indent: int, prev: lis
                 mtype = "roman"
             else:
                 mtype = "alpha"
-            # "2. " after a sentence is a list; "5. Dose" in running text is rare -- accept
         else:
             mtype = "arrow"
         cs = s + m.end()
@@ -292,7 +292,6 @@ class _Table:
     outer: bool = False               # rows written "| a | b |"
     key: str = ""                     # last non-empty first cell (carried into rows that leave it empty)
     group: str = ""                   # "Outpatient | | |": a row that only names a group
-    rows: int = 0
 
 
 @dataclass
@@ -753,7 +752,6 @@ class _Parser:
                 t.header = " | ".join(self._row_cells(t, line))
                 return                      # the header row is the header, not a unit
         cells = self._row_cells(t, line)
-        t.rows += 1
         nonempty = [c for c in cells if c]
         if not nonempty:
             return
