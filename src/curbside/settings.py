@@ -63,8 +63,23 @@ class Settings:
         return self if home is None else replace(self, home=Path(home).expanduser())
 
     def ensure_home(self) -> Path:
-        self.home.mkdir(parents=True, exist_ok=True)
+        """Create the home (0700) and an empty store file (0600) if missing: the store holds password hashes,
+        the audit log and every question asked. Existing files keep the mode they have."""
+        private_store(self.db_path)
         return self.home
+
+
+def private_store(db_path: Path) -> None:
+    """The store's folder created 0700 and the store file 0600 (SQLite gives its -wal/-shm files the same)."""
+    home = Path(db_path).parent
+    if not home.exists():
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(home, 0o700)
+    if not Path(db_path).exists():
+        try:
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
 
 
 def load_settings(home: str | Path | None = None, **overrides) -> Settings:

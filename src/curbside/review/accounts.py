@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import sqlite3
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,10 +18,18 @@ from curbside.review.db import Database, new_id, now
 from curbside.review.workflow import ROLES
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
+MIN_PASSWORD = 12          # OWASP ASVS 2.1.1
+MAX_PASSWORD = 1024        # ASVS 2.1.2 asks for at least 64 (128 allowed)
 TOKEN_PREFIX = "cs_"
 SESSION_HOURS = 12
+TOKEN_DAYS = 90            # default API token lifetime
+
+# Sign-in back-off per account (ASVS 2.2.1): FREE_FAILURES failed attempts, then each further attempt must wait
+# 2^(n - FREE_FAILURES) seconds after the last failure, up to MAX_DELAY; failures older than RESET_AFTER are
+# forgotten. At most ~18 failed attempts in the first hour on one account, 4 an hour after that.
+FREE_FAILURES = 5
+MAX_DELAY = 900.0
+RESET_AFTER = 3600.0
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
@@ -48,6 +57,12 @@ class TokenInfo(BaseModel):
     created_at: str
     last_used_at: str | None = None
     revoked: bool = False
+    expires_at: str | None = None
+    expired: bool = False
+
+
+class TokenError(Exception):
+    """Why a bearer token was refused (the message for the 401)."""
 
 
 class Session(BaseModel):
@@ -66,10 +81,35 @@ def check_username(name: str) -> str:
     return name
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, username: str = "") -> str:
+    """OWASP ASVS 2.1: at least 12 characters (spaces count; no composition rules), not a common or breached
+    password (the 30,000 most common passwords from `zxcvbn`'s list) and not easy to guess (zxcvbn score >= 3,
+    which also catches the username and small variations of common passwords)."""
     if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
-        raise AccountError(f"password: between {MIN_PASSWORD} and {MAX_PASSWORD} characters")
+        raise AccountError(f"password: between {MIN_PASSWORD} and {MAX_PASSWORD} characters "
+                           "(a passphrase of a few words works well)")
+    if password.strip().lower() in _common_passwords():
+        raise AccountError("password: this is one of the most common passwords; choose another")
+    from zxcvbn import zxcvbn
+
+    sample = password[:72]     # zxcvbn's limit; the rest only adds strength
+    result = zxcvbn(sample, user_inputs=[u for u in (username, "curbside") if u])
+    if result["score"] < 3:
+        hint = (result.get("feedback") or {}).get("warning") or "it is too easy to guess"
+        raise AccountError(f"password: {hint.rstrip('.')}; add a few more uncommon words")
     return password
+
+
+_COMMON: frozenset[str] | None = None
+
+
+def _common_passwords() -> frozenset[str]:
+    global _COMMON
+    if _COMMON is None:
+        from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+        _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+    return _COMMON
 
 
 def check_role(role: str) -> str:
@@ -87,7 +127,7 @@ class AccountStore:
 
     # ---- users ----
     def add_user(self, username: str, password: str, role: str, display_name: str = "") -> User:
-        check_username(username), check_password(password), check_role(role)
+        check_username(username), check_password(password, username), check_role(role)
         pw = _hasher.hash(password)
         try:
             with self.db.tx() as c:
@@ -125,7 +165,7 @@ class AccountStore:
             params.append(1 if active else 0)
         if password is not None:
             sets.append("password_hash = ?")
-            params.append(_hasher.hash(check_password(password)))
+            params.append(_hasher.hash(check_password(password, username)))
         if display_name is not None:
             sets.append("display_name = ?")
             params.append(display_name[:200])
@@ -134,7 +174,7 @@ class AccountStore:
                 c.execute(f"UPDATE users SET {', '.join(sets)} WHERE id = ?", (*params, u.id))
                 if active is False or password is not None:   # log out everywhere
                     c.execute("DELETE FROM sessions WHERE user_id = ?", (u.id,))
-                if active is False:
+                if active is False or password is not None:   # and every API token stops working
                     c.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                               (now(), u.id))
         return self.user(username)  # type: ignore[return-value]
@@ -150,20 +190,54 @@ class AccountStore:
         if r is None or not r["active"]:
             return None
         if _hasher.check_needs_rehash(stored):
-            with self.db.tx() as c:
-                c.execute("UPDATE users SET password_hash = ? WHERE id = ?", (_hasher.hash(password), r["id"]))
+            self.db.later("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                          (_hasher.hash(password), r["id"], stored))
+        stamp = now()
+        self.db.later("UPDATE users SET last_login_at = ? WHERE id = ?", (stamp, r["id"]), key=f"login:{r['id']}")
+        return _user(r).model_copy(update={"last_login_at": stamp})
+
+    # ---- sign-in back-off (failures per account, shared by every worker through the store) ----
+    def login_wait(self, username: str) -> float:
+        """Seconds before this account may try a password again (0.0: now)."""
+        r = self.db.one("SELECT failures, last_at FROM login_failures WHERE key = ?", (_login_key(username),))
+        return 0.0 if r is None else _wait(r["failures"], r["last_at"], time.time())
+
+    def login_attempt(self, username: str) -> float:
+        """Reserve one attempt for this account before checking the password: 0.0 and counted as a failure
+        (undone by `login_succeeded`), or the seconds to wait (nothing counted). Checking and counting in one
+        write transaction means parallel guesses cannot all slip through on one stale count."""
+        key, t = _login_key(username), time.time()
         with self.db.tx() as c:
-            c.execute("UPDATE users SET last_login_at = ? WHERE id = ?", (now(), r["id"]))
-        return _user(r)
+            r = c.execute("SELECT failures, last_at FROM login_failures WHERE key = ?", (key,)).fetchone()
+            failures, last = (0, 0.0) if r is None else (r["failures"], r["last_at"])
+            if t - last > RESET_AFTER:
+                failures = 0
+            wait = _wait(failures, last, t)
+            if wait > 0:
+                return wait
+            c.execute("INSERT INTO login_failures (key, failures, last_at) VALUES (?,?,?) ON CONFLICT(key) DO "
+                      "UPDATE SET failures = excluded.failures, last_at = excluded.last_at", (key, failures + 1, t))
+            if secrets.randbelow(50) == 0:     # forget quiet accounts now and then (keeps the table small)
+                c.execute("DELETE FROM login_failures WHERE last_at < ?", (t - RESET_AFTER,))
+        return 0.0
+
+    def login_succeeded(self, username: str) -> None:
+        """A correct password: the attempt reserved for it does not count."""
+        with self.db.tx() as c:
+            c.execute("UPDATE login_failures SET failures = MAX(0, failures - 1) WHERE key = ?",
+                      (_login_key(username),))
+            c.execute("DELETE FROM login_failures WHERE key = ? AND failures = 0", (_login_key(username),))
 
     # ---- API tokens ----
-    def create_token(self, user: User, label: str = "") -> tuple[str, TokenInfo]:
-        """A new bearer token for `user`: the plain token is returned once; only its hash is stored."""
+    def create_token(self, user: User, label: str = "", days: float | None = TOKEN_DAYS) -> tuple[str, TokenInfo]:
+        """A new bearer token for `user`, valid for `days` (None: until revoked): the plain token is returned
+        once; only its hash is stored."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
         tid = new_id()
+        expires = _stamp(datetime.now(timezone.utc) + timedelta(days=days)) if days else None
         with self.db.tx() as c:
-            c.execute("INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) VALUES (?,?,?,?,?)",
-                      (tid, user.id, _sha(plain), (label or "")[:100], now()))
+            c.execute("INSERT INTO api_tokens (id, user_id, token_hash, label, created_at, expires_at) "
+                      "VALUES (?,?,?,?,?,?)", (tid, user.id, _sha(plain), (label or "")[:100], now(), expires))
         return plain, self.tokens(user, tid)[0]
 
     def tokens(self, user: User, token_id: str | None = None) -> list[TokenInfo]:
@@ -171,8 +245,10 @@ class AccountStore:
         if token_id:
             sql += " AND id = ?"
             params.append(token_id)
+        stamp = now()
         return [TokenInfo(id=r["id"], label=r["label"], created_at=r["created_at"], last_used_at=r["last_used_at"],
-                          revoked=r["revoked_at"] is not None)
+                          revoked=r["revoked_at"] is not None, expires_at=r["expires_at"],
+                          expired=bool(r["expires_at"]) and r["expires_at"] <= stamp)
                 for r in self.db.all(sql + " ORDER BY created_at DESC", tuple(params))]
 
     def revoke_token(self, user: User, token_id: str) -> bool:
@@ -181,15 +257,30 @@ class AccountStore:
                              "AND revoked_at IS NULL", (now(), token_id, user.id)).rowcount > 0
 
     def user_for_token(self, plain: str) -> User | None:
-        r = self.db.one("SELECT u.*, t.id AS token_id, t.last_used_at AS token_used FROM api_tokens t "
-                        "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
-                        "AND u.active = 1", (_sha(plain or ""),))
-        if r is None:
+        try:
+            return self.check_token(plain)
+        except TokenError:
             return None
+
+    def check_token(self, plain: str) -> User:
+        """The active user this token belongs to, or TokenError saying why not (unknown, revoked, expired,
+        account disabled). Reads only: the last-used time is written later, off the request's path."""
+        r = self.db.one("SELECT u.*, t.id AS token_id, t.last_used_at AS token_used, t.revoked_at, t.expires_at "
+                        "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+                        (_sha(plain or ""),))
+        if r is None:
+            raise TokenError("unknown API token; sign in again (POST /api/auth/login) for a new one")
         stamp = now()
+        if r["revoked_at"] is not None:
+            raise TokenError("this API token was revoked (by its owner, a password change or an admin); "
+                             "sign in again for a new one")
+        if r["expires_at"] and r["expires_at"] <= stamp:
+            raise TokenError(f"this API token expired on {r['expires_at']}; sign in again for a new one")
+        if not r["active"]:
+            raise TokenError("this account is disabled")
         if (r["token_used"] or "")[:16] != stamp[:16]:   # at most one write a minute per token
-            with self.db.tx() as c:
-                c.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (stamp, r["token_id"]))
+            self.db.later("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (stamp, r["token_id"]),
+                          key=f"token:{r['token_id']}")
         return _user(r)
 
     # ---- browser sessions ----
@@ -215,6 +306,21 @@ class AccountStore:
     def end_session(self, sid: str) -> None:
         with self.db.tx() as c:
             c.execute("DELETE FROM sessions WHERE id_hash = ?", (_sha(sid or ""),))
+
+
+def _stamp(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _login_key(username: str) -> str:
+    return "user:" + (username or "").strip().lower()[:64]
+
+
+def _wait(failures: int, last_at: float, t: float) -> float:
+    if failures < FREE_FAILURES or t - last_at > RESET_AFTER:
+        return 0.0
+    delay = min(MAX_DELAY, 2.0 ** (failures - FREE_FAILURES))
+    return max(0.0, last_at + delay - t)
 
 
 def _utc_now_iso() -> str:

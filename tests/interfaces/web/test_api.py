@@ -246,18 +246,18 @@ def test_sources_list_upload_delete(web):
 def test_users_admin_only(web):
     assert web.client.get("/api/users", headers=web.h("rita")).status_code == 403
     assert len(web.client.get("/api/users", headers=web.h("admin")).json()) == 6
-    r = web.client.post("/api/users", json={"username": "nina", "password": "long enough pw", "role": "reviewer"},
+    r = web.client.post("/api/users", json={"username": "nina", "password": "long enough passphrase", "role": "reviewer"},
                         headers=web.h("admin"))
     assert r.status_code == 201 and r.json()["role"] == "reviewer"
-    assert web.client.post("/api/users", json={"username": "nina", "password": "long enough pw", "role": "reader"},
+    assert web.client.post("/api/users", json={"username": "nina", "password": "long enough passphrase", "role": "reader"},
                            headers=web.h("admin")).status_code == 409
-    assert web.client.post("/api/users", json={"username": "x y", "password": "long enough pw", "role": "reader"},
+    assert web.client.post("/api/users", json={"username": "x y", "password": "long enough passphrase", "role": "reader"},
                            headers=web.h("admin")).status_code == 422
     assert web.client.post("/api/users", json={"username": "z", "password": "short", "role": "reader"},
                            headers=web.h("admin")).status_code == 422
-    assert web.client.post("/api/users", json={"username": "z", "password": "long enough pw", "role": "god"},
+    assert web.client.post("/api/users", json={"username": "z", "password": "long enough passphrase", "role": "god"},
                            headers=web.h("admin")).status_code == 422
-    assert web.client.post("/api/users", json={"username": "z", "password": "long enough pw", "role": "admin"},
+    assert web.client.post("/api/users", json={"username": "z", "password": "long enough passphrase", "role": "admin"},
                            headers=web.h("rita")).status_code == 403
     r = web.client.patch("/api/users/carl", json={"active": False}, headers=web.h("admin"))
     assert r.status_code == 200 and not r.json()["active"]

@@ -37,7 +37,7 @@ def test_secure_cookie_behind_tls_proxy(web):
     from fastapi.testclient import TestClient
 
     page = web.client.get("/login", headers={"X-Forwarded-Proto": "https"})
-    assert "Secure" in page.headers["set-cookie"]
+    assert "Secure" not in page.headers["set-cookie"]      # a header from an untrusted client changes nothing
     tls = TestClient(web.app, base_url="https://testserver")
     page = tls.get("/login")
     r = tls.post("/login", data={"username": "carl", "password": "correct horse battery",
@@ -81,7 +81,7 @@ def test_every_form_post_needs_the_csrf_token(web):
     posts = [(b, "/ask", {"question": "q?"}), (b, f"/articles/{art['id']}/follow-up", {"question": "q?"}),
              (b, f"/articles/{art['id']}/submit", {}), (rita, f"/articles/{art['id']}/review", {"action": "start_review"}),
              (b, f"/articles/{art['id']}/revise", {}), (rita, f"/articles/{art['id']}/comments", {"body": "hi"}),
-             (admin, "/admin/users", {"username": "zed", "password": "long enough", "role": "reader"}),
+             (admin, "/admin/users", {"username": "zed", "password": "long enough sentence", "role": "reader"}),
              (admin, "/admin/users/carl", {"role": "reader"}), (b, "/account/tokens", {"label": "x"}),
              (b, "/account/password", {"current": "correct horse battery", "new": "another long one"}),
              (admin, "/library/delete", {"document_id": "pmid:111"}), (b, "/logout", {})]
@@ -166,7 +166,7 @@ def test_admin_and_account_pages(web):
     assert carl.client.get("/admin").status_code == 403
     page = admin.client.get("/admin").text
     assert "Audit log" in page and "carl" in page
-    assert admin.post("/admin/users", {"username": "newbie", "password": "long enough", "role": "clinician"}).status_code == 303
+    assert admin.post("/admin/users", {"username": "newbie", "password": "long enough sentence", "role": "clinician"}).status_code == 303
     assert web.ctx.accounts.user("newbie").role == "clinician"
     assert admin.post("/admin/users/newbie", {"role": "reviewer", "active": "1"}).status_code == 303
     assert web.ctx.accounts.user("newbie").role == "reviewer"
@@ -179,6 +179,9 @@ def test_admin_and_account_pages(web):
     r = carl.post("/account/password", {"current": "correct horse battery", "new": "another long one"})
     assert r.status_code == 303
     assert carl.client.get("/", follow_redirects=False).status_code == 303    # sessions end on password change
+    r = web.client.get("/api/me", headers={"Authorization": f"Bearer {token}"})   # and so do API tokens
+    assert r.status_code == 401 and "revoked" in r.json()["message"]
+    assert web.client.get("/api/me", headers=web.h("carl")).status_code == 401
     Browser.login(carl.client, "carl", "another long one")
 
 

@@ -35,6 +35,8 @@ class NewToken(BaseModel):
 
 class TokenRequest(BaseModel):
     label: SafeStr = Field("", max_length=100)
+    expires_in_days: int | None = Field(None, ge=1, le=365,
+                                        description="lifetime in days (default: CURBSIDE_WEB_TOKEN_DAYS, 90)")
 
 
 class NewUser(BaseModel):
@@ -51,11 +53,31 @@ class UserUpdate(BaseModel):
     display_name: SafeStr | None = Field(None, max_length=200)
 
 
-def login_throttle(ctx: Ctx, ip: str, username: str) -> None:
-    wait = max(ctx.login_limiter.take("ip:" + ip), ctx.login_limiter.take("user:" + username.lower()))
+def _too_many(wait: float, what: str) -> ApiError:
+    return ApiError(429, f"too many failed sign-ins {what}; try again in {max(1, int(wait + 0.999))} s",
+                    headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+
+
+def sign_in(ctx: Ctx, ip: str, username: str, password: str, via: str) -> User | None:
+    """Check a password under the sign-in throttles, which count failures only: per client address (a token
+    bucket per worker, CURBSIDE_WEB_LOGIN_PER_MINUTE/_BURST) and per account (a back-off kept in the store and
+    shared by every worker: 5 failures free, then 1, 2, 4 ... s up to 15 min between attempts, ASVS 2.2.1).
+    Each attempt is counted before the password is checked and given back when it was right, so parallel
+    guesses cannot outrun the count and successful sign-ins never count. 429 when throttled; None when wrong."""
+    wait = ctx.login_limiter.take("ip:" + ip)
     if wait > 0:
-        raise ApiError(429, f"too many sign-in attempts; try again in {wait:.0f} s",
-                       headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+        raise _too_many(wait, "from your address")
+    wait = ctx.accounts.login_attempt(username)
+    if wait > 0:
+        ctx.login_limiter.refund("ip:" + ip)
+        raise _too_many(wait, "for this account")
+    user = ctx.accounts.authenticate(username, password)
+    if user is None:
+        ctx.audit.record(username[:64], "login_failed", via, "", ip)
+        return None
+    ctx.accounts.login_succeeded(username)
+    ctx.login_limiter.refund("ip:" + ip)
+    return user
 
 
 @router.post("/auth/login", response_model=NewToken, status_code=201,
@@ -64,12 +86,10 @@ def login_throttle(ctx: Ctx, ip: str, username: str) -> None:
              summary="Exchange a username and password for an API token")
 def api_login(body: LoginRequest, request: Request, ctx: Ctx = Depends(get_ctx)):
     ip = client_ip(request)
-    login_throttle(ctx, ip, body.username)
-    user = ctx.accounts.authenticate(body.username, body.password)
+    user = sign_in(ctx, ip, body.username, body.password, "api")
     if user is None:
-        ctx.audit.record(body.username[:64], "login_failed", "api", "", ip)
         raise ApiError(401, "wrong username or password")
-    plain, info = ctx.accounts.create_token(user, body.label)
+    plain, info = ctx.accounts.create_token(user, body.label, ctx.config.token_days or None)
     ctx.audit.record(user.username, "token_create", info.id, {"label": body.label, "via": "login"}, ip)
     return NewToken(token=plain, info=info, user=user)
 
@@ -88,7 +108,8 @@ def api_tokens(p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx
 def api_new_token(request: Request, body: TokenRequest | None = None, p: Principal = Depends(api_principal),
                   ctx: Ctx = Depends(get_ctx)):
     label = body.label if body else ""
-    plain, info = ctx.accounts.create_token(p.user, label)
+    days = (body.expires_in_days if body else None) or ctx.config.token_days or None
+    plain, info = ctx.accounts.create_token(p.user, label, days)
     ctx.audit.record(p.username, "token_create", info.id, {"label": label}, client_ip(request))
     return NewToken(token=plain, info=info, user=p.user)
 

@@ -38,7 +38,7 @@ def create_app(settings: Settings, engine=None, config: WebConfig | None = None)
     settings.ensure_home()
     articles = engine.articles() if hasattr(engine, "articles") else ArticleStore(settings.db_path)
     accounts = AccountStore(settings.db_path)
-    ctx = Ctx(settings=settings, engine=engine, articles=articles, accounts=accounts, audit=AuditLog(accounts.db),
+    ctx = Ctx(settings=settings, engine=engine, articles=articles, accounts=accounts, audit=AuditLog(accounts.db, deferred=True),
               config=config, ask_limiter=TokenBucket(config.ask_per_minute, config.ask_burst),
               login_limiter=TokenBucket(config.login_per_minute, config.login_burst), templates=make_templates())
 
@@ -55,8 +55,26 @@ def create_app(settings: Settings, engine=None, config: WebConfig | None = None)
     for module in (api_articles, api_sources, api_users, pages_auth, pages_articles, pages_library, pages_admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.add_middleware(SecurityHeaders, max_upload=config.max_upload_bytes)
+    _wrap_outermost(app, config)
     return app
+
+
+def _wrap_outermost(app: FastAPI, config: WebConfig) -> None:
+    """Security headers and body limits around everything, the last-resort 500 handler included; outside them,
+    X-Forwarded-For/-Proto applied only from the proxies in `forwarded_allow_ips` (none by default)."""
+    build = app.build_middleware_stack
+
+    def build_middleware_stack():
+        inner = SecurityHeaders(build(), max_body=config.max_body_bytes, max_upload=config.max_upload_bytes,
+                                hsts_seconds=config.hsts_seconds)
+        trusted = [h.strip() for h in config.forwarded_allow_ips.split(",") if h.strip()]
+        if not trusted:
+            return inner
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        return ProxyHeadersMiddleware(inner, trusted_hosts=trusted)
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

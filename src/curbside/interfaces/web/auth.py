@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
 from curbside.interfaces.web.security import is_https, same_token
-from curbside.review.accounts import Session, User
+from curbside.review.accounts import Session, TokenError, User
 from curbside.review.workflow import Actor
 
 SESSION_COOKIE = "curbside_session"
@@ -62,9 +62,10 @@ def api_principal(request: Request, creds: HTTPAuthorizationCredentials | None =
     if header:
         if creds is None or not creds.credentials:
             raise ApiError(401, "the Authorization header must be 'Bearer <token>'")
-        user = ctx.accounts.user_for_token(creds.credentials.strip())
-        if user is None:
-            raise ApiError(401, "invalid, revoked or expired API token")
+        try:
+            user = ctx.accounts.check_token(creds.credentials.strip())
+        except TokenError as exc:
+            raise ApiError(401, str(exc)) from None
         return Principal(user, "token")
     session = page_session(request)
     if session is None:

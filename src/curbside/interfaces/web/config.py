@@ -14,6 +14,10 @@ class WebConfig:
     login_burst: int = 10
     max_upload_bytes: int = 50 * 1024 * 1024
     session_hours: int = 12
+    token_days: int = 90                # API token lifetime (0: until revoked)
+    forwarded_allow_ips: str = ""       # proxies whose X-Forwarded-For/-Proto are trusted ("" none, "*" any)
+    hsts_seconds: int = 0               # Strict-Transport-Security max-age on https responses (0: not sent)
+    max_body_bytes: int = 2 * 1024 * 1024   # request bodies other than uploads
     secure_cookies: str = "auto"        # auto (Secure when the request came over https), always, never
     evidence_check: bool = True         # re-check approved articles after the library changes
     log_requests: bool = False

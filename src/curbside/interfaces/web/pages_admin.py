@@ -55,7 +55,7 @@ def account(request: Request, p: Principal = Depends(page_principal), ctx: Ctx =
 def new_token(request: Request, label: str = Form(""), csrf_token: str = Form(""),
               p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    plain, info = ctx.accounts.create_token(p.user, label.strip()[:100])
+    plain, info = ctx.accounts.create_token(p.user, label.strip()[:100], ctx.config.token_days or None)
     ctx.audit.record(p.username, "token_create", info.id, {"label": info.label}, client_ip(request))
     return render(request, "account.html", p, active="account", tokens=ctx.accounts.tokens(p.user), new_token=plain)
 
@@ -74,7 +74,9 @@ def revoke_token(request: Request, token_id: str, csrf_token: str = Form(""), p:
 def change_password(request: Request, current: str = Form(""), new: str = Form(""), csrf_token: str = Form(""),
                     p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    if ctx.accounts.authenticate(p.username, current[:1024]) is None:
+    from curbside.interfaces.web.api_users import sign_in
+
+    if sign_in(ctx, client_ip(request), p.username, current[:1024], "password_change") is None:
         raise ApiError(403, "the current password is wrong")
     ctx.accounts.update_user(p.username, password=new)
     ctx.audit.record(p.username, "password_change", p.username, "", client_ip(request))

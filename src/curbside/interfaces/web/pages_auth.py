@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from curbside.interfaces.web.api_users import login_throttle
+from curbside.interfaces.web.api_users import sign_in
 from curbside.interfaces.web.auth import (PRE_CSRF_COOKIE, Principal, check_csrf, clear_session_cookie, page_principal,
                                           page_session, pre_csrf, set_pre_csrf, set_session_cookie)
 from curbside.interfaces.web.context import Ctx, get_ctx
@@ -65,10 +65,8 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
         raise ApiError(403, "the sign-in form expired; reload the page and try again", "csrf_failed")
     ip = client_ip(request)
     username = username.strip()[:64]
-    login_throttle(ctx, ip, username)
-    user = ctx.accounts.authenticate(username, password[:1024])
+    user = sign_in(ctx, ip, username, password[:1024], "web")
     if user is None:
-        ctx.audit.record(username, "login_failed", "web", "", ip)
         token = pre_csrf(request)
         response = render(request, "login.html", None, status_code=401, login_csrf=token, next=safe_next(next),
                           username=username, error="Wrong username or password.")
