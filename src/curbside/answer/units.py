@@ -396,7 +396,8 @@ def _fallback_subject(context: tuple[str, ...], unit_drugs: frozenset[str]) -> s
 
 
 class _Parser:
-    def __init__(self, text: str, start: int, end: int, section: str, table_kind: bool, mode: str = "section"):
+    def __init__(self, text: str, start: int, end: int, section: str, table_kind: bool, mode: str = "section",
+                 emit_from: int = 0):
         self.text = text
         self.start = start
         self.end = end
@@ -407,6 +408,7 @@ class _Parser:
         kinds = {el.kind for el in self.els}
         self.ocr_table = table_kind and "table" not in kinds and not any(
             el.kind == "item" for el in self.els)
+        self.emit_from = emit_from                     # units ending before this offset are not wanted
         self.header_known = mode == "section"          # the first line of an OCR table is its header
         self.mid_table = mode == "line"                # the first pipe row read may be a data row
         self.label_counts: dict[str, int] = {}
@@ -442,8 +444,13 @@ class _Parser:
         s, e = self.para[0].start, self.para[-1].end
         self.para = []
         ctx = tuple(self._base_ctx())
-        spans = _merge_tags(self.text, sentence_spans(self.text, s, e))
         last_line = self.text[s:e].rstrip()
+        if e <= self.emit_from:
+            # read only for context: the sentences themselves are not wanted, the lead-in (if any) is
+            if not last_line.endswith(":"):
+                return
+            s = max(s, self.text.rfind("\n", s, e) + 1)
+        spans = _merge_tags(self.text, sentence_spans(self.text, s, e))
         lead = ""
         if last_line.endswith(":") and spans:
             ls, le = spans[-1]
@@ -472,6 +479,8 @@ class _Parser:
             return
         if kind == "sentence" and not re.search(r"[^\W\d_]", quote):
             return                           # "3." left over from a numbered paragraph
+        if e <= self.emit_from:
+            subject, owners = "", None       # before the passage: kept only as "the unit above"
         if subject is None and not owners:
             # a paragraph sentence takes its drug from a heading only when it refers back ("It should be used
             # when ...", "These are not recommended ..."); list items and rows belong to their headings
@@ -866,7 +875,8 @@ def units_for_passage(document: Document, passage: Passage) -> list[Unit]:
         return []
     region, mode = _region_start(text, passage)
     region = min(region, passage.start)
-    parser = _Parser(text, region, passage.end, passage.section, passage.kind == "table", mode)
+    parser = _Parser(text, region, passage.end, passage.section, passage.kind == "table", mode,
+                     emit_from=passage.start)
     out: list[Unit] = []
     for r in parser.run():
         if r.end <= passage.start or r.start >= passage.end:
