@@ -382,3 +382,40 @@ def test_a_short_name_above_attribute_items_is_their_subject_but_a_population_li
     assert by_prefix(units, "Duration:").subject == "Standard protocol"
     score = by_prefix(units, "Score = 1:")
     assert score.context[-1] == "Adults" and score.subject == ""
+
+
+SHAPES = [
+    "- Warfarin: Start at 5 mg daily.", "- Dose Reduction: Halve the dose.", "- Metoprolol:", "- Caveat: Avoid.",
+    "1. Measure renal function.", "a) Grapefruit juice", "--> Hypotensive?", "→ Start norepinephrine",
+    "| | +--> Step 2: Any prior use?", "| | | YES --> Avoid", "|", "Agent | Dose", "Aspirin | 75 mg",
+    "| | 81 mg", "|---|---|", "Offer one of the following:", "Bone pain that is new", "(Smith, 2003 [ Category II ])",
+    "Table 1. Invented", "# Heading", "Short heading", "", "", "A full sentence about dosing. Another one. [2014]",
+    "continued on a lowercase line", "Lithium:", "Absolute contraindications: severe renal impairment.",
+    "CR, complete response; PR, partial response.", "3.", "x" * 700 + ".",
+]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_mixtures_of_shapes_keep_every_invariant(seed):
+    import random
+
+    rng = random.Random(seed)
+    sections = []
+    for i in range(rng.randint(1, 4)):
+        body = "\n".join(rng.choice(SHAPES) for _ in range(rng.randint(1, 40)))
+        sections.append((rng.choice(["", f"Section {i}"]), body, rng.choice(["text", "table", "recommendation"])))
+    doc, passages = make_doc(sections)
+    cut = []
+    for p in passages:                                  # also passages that start at every line of the first one
+        cut.append(p)
+        for j, ch in enumerate(doc.text[p.start:p.end]):
+            if ch == "\n" and p.start + j + 1 < p.end:
+                s = p.start + j + 1
+                cut.append(Passage(id=p.id + f"@{s}", document_id=doc.id, ordinal=p.ordinal, text=doc.text[s:p.end],
+                                   start=s, end=p.end, section=p.section, kind=p.kind))
+    for p in cut:
+        for u in units_for_passage(doc, p):
+            assert doc.text[u.start:u.end] == u.quote
+            assert p.start <= u.start < u.end <= p.end
+            assert u.quote == u.quote.strip() and u.display
+            assert isinstance(u.context, tuple) and all(isinstance(c, str) and c for c in u.context)
