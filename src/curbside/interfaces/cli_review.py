@@ -57,7 +57,14 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
         port: int = typer.Option(8000, "--port", min=1, max=65535),
         proxy_headers: bool = typer.Option(False, "--proxy-headers",
-                                           help="Trust X-Forwarded-* from the reverse proxy (TLS termination)."),
+                                           help="Trust X-Forwarded-For/-Proto from a reverse proxy on this machine "
+                                                "(127.0.0.1, ::1); see --forwarded-allow-ips."),
+        forwarded_allow_ips: str = typer.Option("", "--forwarded-allow-ips",
+                                                help="Comma-separated addresses or networks of the reverse proxies "
+                                                     "whose X-Forwarded-For/-Proto are trusted (default: none)."),
+        hsts_seconds: int = typer.Option(0, "--hsts-seconds", min=0,
+                                         help="Send Strict-Transport-Security with this max-age on https "
+                                              "responses (e.g. 31536000 once TLS works; default: off)."),
         workers: int = typer.Option(1, "--workers", min=1, max=32,
                                     help="Worker processes (one per CPU core answers that many questions at once; "
                                          "the ask rate limit then applies per worker)."),
@@ -68,10 +75,16 @@ def register(app: typer.Typer) -> None:
 
         from curbside.errors import CurbsideError
         from curbside.interfaces.web.app import create_app
+        from curbside.interfaces.web.config import WebConfig
 
+        trusted = forwarded_allow_ips.strip() or ("127.0.0.1,::1" if proxy_headers else "")
         try:
             settings = _settings(home)
-            web = create_app(settings)
+            config = WebConfig.from_env()
+            trusted = trusted or config.forwarded_allow_ips
+            hsts_seconds = hsts_seconds or config.hsts_seconds
+            web = create_app(settings, config=WebConfig.from_env(forwarded_allow_ips=trusted,
+                                                                 hsts_seconds=hsts_seconds))
             if web.state.ctx.accounts.count_users() == 0:
                 err.print("[yellow]no users yet:[/] create the first admin with "
                           "`curbside user add NAME --role admin`", highlight=False)
@@ -79,14 +92,18 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
         out.print(f"Curbside on http://{host}:{port}/  (API docs: /api/docs; store: {settings.db_path}"
                   + (f"; {workers} workers" if workers > 1 else "") + ")", highlight=False, markup=False)
-        common = dict(host=host, port=port, proxy_headers=proxy_headers,
-                      forwarded_allow_ips="*" if proxy_headers else None, log_level="info")
+        if trusted:
+            out.print(f"Trusting X-Forwarded-For/-Proto only from: {trusted}", highlight=False, markup=False)
+        # the app applies X-Forwarded-* itself, only from `trusted` (uvicorn's own handling stays off)
+        common = dict(host=host, port=port, proxy_headers=False, log_level="info")
         if workers == 1:
             uvicorn.run(web, **common)
             return
         # the store is ready (default corpus loaded, schema current); each worker process opens its own app on it
         web.state.ctx.engine.close()
         os.environ["CURBSIDE_HOME"] = str(settings.home)
+        os.environ["CURBSIDE_WEB_FORWARDED_ALLOW_IPS"] = trusted
+        os.environ["CURBSIDE_WEB_HSTS_SECONDS"] = str(hsts_seconds)
         if not settings.embed:
             os.environ["CURBSIDE_NO_EMBED"] = "1"
         uvicorn.run("curbside.interfaces.web.app:app_from_env", factory=True, workers=workers, **common)

@@ -265,3 +265,29 @@ def test_readers_are_not_held_up_while_another_process_holds_the_write_lock(web)
     assert web.ctx.accounts.db.flush(10)
     used = web.ctx.accounts.db.all("SELECT COUNT(*) FROM api_tokens WHERE last_used_at IS NOT NULL")[0][0]
     assert used >= 4
+
+
+# ---- curbside serve: which proxies are trusted ----
+
+@pytest.mark.parametrize("args,trusted", [([], ""), (["--proxy-headers"], "127.0.0.1,::1"),
+                                          (["--forwarded-allow-ips", "10.1.2.3,10.9.0.0/16"], "10.1.2.3,10.9.0.0/16")])
+def test_serve_trusts_only_the_configured_proxies(tmp_path, monkeypatch, args, trusted):
+    import typer
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from curbside.interfaces import cli_review
+
+    cli = typer.Typer()
+    cli_review.register(cli)
+
+    monkeypatch.setenv("CURBSIDE_NO_DEFAULT_CORPUS", "1")
+    monkeypatch.setenv("CURBSIDE_NO_EMBED", "1")
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    r = CliRunner().invoke(cli, ["serve", "--home", str(tmp_path / "h"), "--hsts-seconds", "600", *args])
+    assert r.exit_code == 0, r.output
+    app, kw = calls[0]
+    assert kw["proxy_headers"] is False and "forwarded_allow_ips" not in kw
+    assert app.state.ctx.config.forwarded_allow_ips == trusted and app.state.ctx.config.hsts_seconds == 600
+    app.state.ctx.engine.close()
