@@ -449,7 +449,6 @@ class _Parser:
             # read only for context: the sentences themselves are not wanted, the lead-in (if any) is
             if not last_line.endswith(":"):
                 return
-            s = max(s, self.text.rfind("\n", s, e) + 1)
         spans = _merge_tags(self.text, sentence_spans(self.text, s, e))
         lead = ""
         if last_line.endswith(":") and spans:
