@@ -419,3 +419,18 @@ def test_random_mixtures_of_shapes_keep_every_invariant(seed):
             assert p.start <= u.start < u.end <= p.end
             assert u.quote == u.quote.strip() and u.display
             assert isinstance(u.context, tuple) and all(isinstance(c, str) and c for c in u.context)
+
+
+def test_a_strength_line_under_the_heading_and_a_plus_lead_in_stay_in_the_context():
+    body = ("(Strong recommendation, Low quality of evidence)\n\nOption A — Combination:\n"
+            "- Cefalexin 500 mg orally four times daily; OR\n- Cefuroxime 500 mg orally twice daily\n\n"
+            "PLUS one of:\n- Clarithromycin 500 mg orally twice daily\n\nOption B — Monotherapy:\n"
+            "- Moxifloxacin 400 mg orally once daily")
+    doc, passages = make_doc([("Invented Outpatient Regimens", body, "text")])
+    units = all_units(doc, passages)
+    assert not any(u.display.startswith("(Strong") for u in units)
+    tag = "(Strong recommendation, Low quality of evidence)"
+    assert by_prefix(units, "Cefalexin").context == ("Invented Outpatient Regimens", tag, "Option A — Combination")
+    assert by_prefix(units, "Clarithromycin").context[-2:] == ("Option A — Combination", "PLUS one of")
+    assert by_prefix(units, "Moxifloxacin").context[-1] == "Option B — Monotherapy"
+    assert "Option A — Combination" not in by_prefix(units, "Moxifloxacin").context

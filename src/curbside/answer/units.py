@@ -81,6 +81,7 @@ _LEGEND = re.compile(r"^[A-Za-z][\w/-]{0,11}, [a-z][^;]{2,60};(?: ?[A-Za-z][\w/-
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _FOOTNOTE = re.compile(r"^(?:[a-z]|\d{1,2}|[*\u2020\u2021\u00a7])\s?[A-Z][a-z]+ [a-z]")
 _ANAPHOR = re.compile(r"(?:it|its|they|their|them|this|these|those|such|both|either|neither|each)\b", re.I)
+_CONTINUING = re.compile(r"(?:plus|and|or|with|then|followed by|in addition|combined with|together with)\b", re.I)
 _CAPTION = re.compile(r"(?:table|tab\.)\s*[0-9IVX]{1,4}\b", re.I)
 _ARROW_ANY = re.compile(r"-+>|=>|\u2192|\u21d2")
 _COMPARISON = re.compile(r"[=<>\u2264\u2265]")
@@ -306,6 +307,8 @@ class _State:
     plain_open: bool = False          # a lead-in is waiting for its (unmarked or marked) items
     table: _Table | None = None
     peers: dict = field(default_factory=dict)
+    tag: str = ""                     # a strength/quality line right under the heading, for all that follows
+    last_leads: list[str] = field(default_factory=list)   # lead-ins of the list that just ended
 
 
 _TAG_ONLY = re.compile(r"^(?:\[[^\[\]]{1,40}\]|\([^()]{1,60}\))\.?$")
@@ -422,14 +425,23 @@ class _Parser:
         self.ocr_last = -1
 
     # -- context helpers
+    def _set_heading(self, heading: str) -> None:
+        self.st.heading = heading
+        self.st.tag = ""
+        self.st.last_leads = []
+
     def _base_ctx(self) -> list[str]:
         ctx = list(self.st.base)
         if self.st.heading and self.st.heading not in ctx:
             ctx.append(self.st.heading)
+        if self.st.tag:
+            ctx.append(self.st.tag)
         ctx.extend(_strip_colon(x) for x in self.st.leads)
         return ctx
 
     def _end_list(self) -> None:
+        if self.st.leads:
+            self.st.last_leads = list(self.st.leads)
         self.st.stack.clear()
         self.st.peers = {}
         self.st.leads.clear()
@@ -465,7 +477,8 @@ class _Parser:
         if lead:
             self.st.stack.clear()
             self.st.peers = {}
-            self.st.leads = [lead]
+            # "PLUS one of:" after "Option A — Combination therapy:" and its list continues that option
+            self.st.leads = (self.st.last_leads + [lead]) if _CONTINUING.match(lead) and self.st.last_leads else [lead]
             self.st.plain_items = 0
             self.st.plain_all_frag = True
             self.st.plain_prev_label = False
@@ -538,7 +551,7 @@ class _Parser:
                 self._flush_para()
                 self._end_list()
                 self.st.table = None
-                self.st.heading = el.text
+                self._set_heading(el.text)
             elif k == "table":
                 self._flush_para()
                 if self.st.stack:
@@ -567,11 +580,14 @@ class _Parser:
             return
         if st.table is not None:
             st.table = None
-        if _TAG_ONLY.match(line) and self.recs and not self.para and not self.text[
-                self.recs[-1].end:el.start].strip():
-            self.recs[-1].end = el.end       # "(Author, 2003 [Category II])" closes the unit above it
-            st.plain_open = False
-            return
+        if _TAG_ONLY.match(line) and not self.para:
+            if self.recs and not self.text[self.recs[-1].end:el.start].strip():
+                self.recs[-1].end = el.end   # "(Author, 2003 [Category II])" closes the unit above it
+                st.plain_open = False
+                return
+            if prev_kind in ("start", "heading") or prev is not None and prev.kind == "heading":
+                st.tag = line                # "(Strong recommendation, Moderate quality)" under a heading
+                return
         if st.plain_open and self._plain_accepts(line):
             self._flush_para()
             self._plain_item(el)
@@ -581,7 +597,7 @@ class _Parser:
         if self._is_heading(line, prev_kind, prev, nxt):
             self._flush_para()
             self._end_list()
-            st.heading = line
+            self._set_heading(line)
             return
         if self.para and not (line[0].islower() or _JOINING_END.search(self.para[-1].text.rstrip())):
             self._flush_para()           # readers keep one paragraph (or one unmarked item) per line
