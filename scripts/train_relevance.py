@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from curbside.answer.compose import with_document_text  # noqa: E402
 from curbside.answer.features import FEATURES, QuestionView, featurize  # noqa: E402
-from curbside.answer.relevance import fit_logistic  # noqa: E402
+from curbside.answer.relevance import STUDIES_ASKED, fit_logistic  # noqa: E402
 from curbside.answer.units import units_for_hits  # noqa: E402
 from curbside.evaluation.answers_run import Stores, held_out, load_records  # noqa: E402
 
@@ -59,8 +59,10 @@ def collect(records, stores):
             text = " ".join(u.display.split())
             pos = q.get("expect") == "answer" and _match(facts, text)
             bad = _match(q.get("must_not") or [], text)
+            studies = bool(STUDIES_ASKED.search(q["question"]))
             rows.append((qi, f.x, float(pos and not bad), 3.0 if bad else 1.0,
-                         f.on_topic and f.population_ok and not f.role.meta, held_out(str(q["id"])), q.get("expect")))
+                         f.on_topic and f.population_ok and f.population_covered and (not f.role.meta or studies),
+                         held_out(str(q["id"])), q.get("expect")))
         print(f"{qi + 1}/{len(records)} {q['id']}: {len(units)} units", file=sys.stderr)
     return rows
 
@@ -86,14 +88,25 @@ def decisions(rows, probs, records, split):
 
 
 def pick_answer_threshold(dec) -> float:
-    best_t, best_v = 0.5, -1.0
-    for t in np.linspace(0.05, 0.95, 91):
-        ans = [d for d in dec if d[1] == "answer"]
-        abst = [d for d in dec if d[1] == "abstain"]
-        v = (sum(d[2] >= t for d in ans) / max(1, len(ans))) + (sum(d[2] < t for d in abst) / max(1, len(abst)))
-        if v > best_v + 1e-9:
-            best_t, best_v = float(t), v
-    return round(best_t, 3)
+    """The middle of the widest run of thresholds with the best balanced accuracy: a margin on both sides, so
+    that rewordings of a question (which move its best probability a little) keep their decision."""
+    grid = np.linspace(0.05, 0.99, 189)
+    ans = [d for d in dec if d[1] == "answer"]
+    abst = [d for d in dec if d[1] == "abstain"]
+    vals = [(sum(d[2] >= t for d in ans) / max(1, len(ans))) + (sum(d[2] < t for d in abst) / max(1, len(abst)))
+            for t in grid]
+    best = max(vals)
+    runs, cur = [], []
+    for t, v in zip(grid, vals):
+        if v >= best - 1e-9:
+            cur.append(t)
+        elif cur:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    run = max(runs, key=len)
+    return round(float((run[0] + run[-1]) / 2), 3)
 
 
 def main() -> None:

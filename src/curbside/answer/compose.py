@@ -117,14 +117,16 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     model = load_model()
     scored = select_units(parsed, hits, model)
     usable = [s for s in scored if s.usable]
-    if not usable or usable[0].prob < model.answer_threshold:
+    # the answer must be about the question's population when it names one (children, pregnancy, CKD ...)
+    leads = [s for s in usable if s.features.population_covered]
+    if not leads or leads[0].prob < model.answer_threshold:
         return abstain(question, parsed)
     pool = [s for s in usable if s.prob >= model.item_threshold]
     picker, cites = _Picker(), _Citations()
     limit = settings.max_items_per_section
     sections: list[Section] = []
 
-    lead = _bottom_line(pool)
+    lead = _bottom_line([s for s in pool if s.features.population_covered])
     bottom = Section(title=T.SECTION_TITLES["bottom_line"], kind="bottom_line",
                      items=[_item(picker.take(lead), cites, guideline=lead.unit.document.evidence_level
                                   is EvidenceLevel.GUIDELINE)])
@@ -182,8 +184,10 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
 
 
 def _bottom_line(pool: list[Scored]) -> Scored:
-    """The best unit; a guideline recommendation instead when it is nearly as probable (within 0.1)."""
+    """The best unit; when it is not a guideline's, a guideline recommendation nearly as probable (within 0.1)."""
     best = pool[0]
+    if best.unit.document.evidence_level is EvidenceLevel.GUIDELINE:
+        return best
     for s in pool[:8]:
         if s.unit.document.evidence_level is EvidenceLevel.GUIDELINE and s.role.role == "recommendation" \
                 and s.prob >= best.prob - 0.1:

@@ -38,8 +38,88 @@ any all some most more less other such no not only own same so too very s t just
 recommended recommendation treatment therapy first line use used using""".split())
 
 
+# populations an answer must be about when the question names them (age groups, pregnancy, organ impairment);
+# disease qualifiers the parser also calls populations (refractory, primary, secondary) narrow the topic instead
+CLINICAL_POPULATION = re.compile(
+    r"\b(?:child|children|pediatric|paediatric|infant|neonat|newborn|adolescen|toddler|preterm|pregnan|perinatal|"
+    r"postpartum|lactat|breast-?feed|elderly|older|renal|kidney|ckd|egfr|hepatic|liver|cirrho|dialysis)\w*", re.I)
+_STEM = 5
+
+
+def _stem(w: str) -> str:
+    return w[:_STEM] if len(w) > _STEM else w
+
+
+# words that name no particular condition: a head concept is matched by its other words
+_GENERIC = frozenset("""disease diseases disorder disorders syndrome syndromes infection infections condition
+conditions injury injuries deficiency illness mild moderate severe early late adult adults patient patients drug
+drugs medication medications agent agents""".split())
+
+
+def _variant_matches(variant: str, words: set[str]) -> bool:
+    """A head variant's specific words (stems) present: all of them when it has one or two, else at least two in
+    three including the last (the head noun): "non-variceal upper GI bleeding" ~ "non-variceal bleeding ... upper
+    gastrointestinal"; "mild asthma" ~ "asthma"; "chronic pancreatitis" is not "acute pancreatitis"."""
+    toks = [_stem(t) for t in _WORD.findall(variant) if t not in _STOP and t not in _GENERIC]
+    if not toks:
+        return False
+    got = [t in words for t in toks]
+    if len(toks) <= 2:
+        return all(got)
+    return got[-1] and sum(got) >= 2 * len(toks) / 3
+
+
+def topical(text: str, heads: list[set[str]], groups: list[int] | None = None) -> bool:
+    """Is `text` about the question's head concepts? Every head must match (exactly, or by its specific words);
+    heads in one group (a name and its parenthetical alias: "macrophage activation syndrome (secondary HLH)")
+    are alternatives, one of which suffices."""
+    if not heads:
+        return True
+    low = text.lower()
+    words = {_stem(w) for w in _WORD.findall(low)}
+    hits = [concept_coverage(text, [v]) > 0 or any(_variant_matches(x, words) for x in v) for v in heads]
+    groups = groups or list(range(len(heads)))
+    need: dict[int, bool] = {}
+    for g, h in zip(groups, hits):
+        need[g] = need.get(g, False) or h
+    return all(need.values())
+
+
 def _tokens(text: str) -> list[str]:
     return [w.rstrip("s") if len(w) > 4 else w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+_ASKED_SLOTS = frozenset("""target goal dose dosing dosage duration first-line second-line treatment therapy options
+management criteria cut-offs cutoffs threshold thresholds monitoring laboratory risk recommended empiric
+calculate calculated use used manage managed treat treated give given start started prescribe choose need needed
+best preferred appropriate""".split())
+
+
+def question_heads(parsed: ParsedQuestion, n_terms: int) -> list[int]:
+    """The concepts every answer unit must be about: the named conditions, else the drugs/therapies, else every
+    specific term of the question (a question with no condition or drug is about all its terms together: "target
+    INR" + "mechanical" + "mitral valve"), never the slot it asks to fill ("dose", "target", "first-line")."""
+    heads = [i for i in head_indices(parsed) if i < n_terms]
+    kinds = {parsed.concepts[i].kind for i in heads}
+    if kinds & {"condition", "drug"}:
+        return heads
+    terms = [i for i, c in enumerate(parsed.concepts[:n_terms])
+             if c.kind == "term" and c.text.lower() not in _ASKED_SLOTS and len(c.text) > 2]
+    return terms or heads
+
+
+def alias_groups(parsed: ParsedQuestion, heads: list[int]) -> list[int]:
+    """Group ids for the heads: a head written in parentheses right after another ("X (Y)") is its alias."""
+    text = parsed.text
+    groups: list[int] = []
+    for k, i in enumerate(heads):
+        c = parsed.concepts[i]
+        at = text.find(c.text)
+        if k and at > 0 and "(" in text[:at] and text.rfind("(", 0, at) > text.rfind(")", 0, at):
+            groups.append(groups[-1])
+        else:
+            groups.append(k)
+    return groups
 
 
 @dataclass
@@ -50,6 +130,7 @@ class QuestionView:
     terms: list[set[str]]
     weights: list[float]
     heads: list[int]
+    head_groups: list[int]
     expansions: list
     type_re: re.Pattern[str] | None
     populations: frozenset[str]
@@ -65,9 +146,11 @@ class QuestionView:
         qtype = parsed.question_type
         type_re = TYPE_CUES["symptoms"] if asks_symptoms(parsed) else TYPE_CUES.get(qtype)
         weights = concept_weights(parsed)
-        clinical_pops = [t for c, t, w in zip(parsed.concepts, terms, weights) if c.kind == "population" and w == 1.0]
-        return cls(parsed=parsed, terms=terms, weights=weights,
-                   heads=[i for i in head_indices(parsed) if i < len(terms)], expansions=expansion_shorts(parsed),
+        clinical_pops = [t for c, t in zip(parsed.concepts, terms)
+                         if c.kind == "population" and CLINICAL_POPULATION.search(c.text)]
+        heads = question_heads(parsed, len(terms))
+        return cls(parsed=parsed, terms=terms, weights=weights, heads=heads,
+                   head_groups=alias_groups(parsed, heads), expansions=expansion_shorts(parsed),
                    type_re=type_re, populations=question_populations(parsed.text),
                    clinical_population_terms=clinical_pops,
                    interventions={i.lower() for i in parsed.intervention}, acute=asks_acute(parsed.text),
@@ -79,8 +162,10 @@ class UnitFeatures:
     x: np.ndarray
     role: Role
     on_topic: bool            # about the head concept (in the unit, its subject, heading path or title)
-    population_ok: bool       # no age-group conflict, and the question's clinical population is covered
+    population_ok: bool       # not about another age group than the question's
+    population_covered: bool  # names the question's clinical population (itself, its heading path or title)
     coverage: float
+    names_asked: bool = False # names an intervention the question asks about
 
 
 def featurize(view: QuestionView, units: list, passage_scores: dict[str, float]) -> list[UnitFeatures]:
@@ -107,9 +192,9 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
         heads = [terms[i] for i in view.heads]
         own = f"{u.display} {u.subject}"
         ctx = f"{own} {u.context_text} {u.document.title}"
-        head_unit = all(concept_coverage(own, [h]) > 0 for h in heads) if heads else True
-        head_ctx = all(concept_coverage(ctx, [h]) > 0 for h in heads) if heads else True
-        title_head = all(concept_coverage(u.document.title, [h]) > 0 for h in heads) if heads else False
+        head_unit = topical(own, heads, view.head_groups)
+        head_ctx = topical(ctx, heads, view.head_groups)
+        title_head = topical(u.document.title, heads, view.head_groups) if heads else False
         role = classify(u.display, u.context_text)
         pop_conflict = population_conflict(view.populations, role.populations)
         pop_cov = all(concept_coverage(ctx, [t]) > 0 for t in view.clinical_population_terms)
@@ -132,8 +217,9 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(qtype == "diagnosis" and role.role == "diagnostic"),
             0.0,
         ], dtype=np.float32)
-        out.append(UnitFeatures(x=x, role=role, on_topic=head_ctx, population_ok=pop_cov and not pop_conflict,
-                                coverage=cov_unit))
+        out.append(UnitFeatures(x=x, role=role, on_topic=head_ctx, population_ok=not pop_conflict,
+                                population_covered=pop_cov, coverage=cov_unit,
+                                names_asked=float(x[FEATURES.index("asked_intervention")]) > 0))
     # the best unit of its passage by coverage (passages repeat the same point in several sentences)
     best: dict[str, float] = {}
     for u, f in zip(units, out):

@@ -8,6 +8,7 @@ Scoring is a dot product per unit: no model runtime, no network.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -30,6 +31,8 @@ class RelevanceModel:
 
 
 WEIGHTS_FILE = "relevance_weights.json"
+STUDIES_ASKED = re.compile(r"\b(?:trials?|studied|studies|being (?:tested|studied|investigated)|investigat\w+|"
+                           r"ongoing|registered)\b", re.I)
 
 
 @lru_cache(maxsize=4)
@@ -55,12 +58,14 @@ class Scored:
     def role(self):
         return self.features.role
 
+    studies_asked: bool = False       # the question asks about trials/studies: study plans are evidence then
+
     @property
     def usable(self) -> bool:
-        """Can appear in an article for this question at all: about its head concept, its population, and not
-        plan/meta text."""
+        """Can appear in an article for this question at all: about its head concept, not about another
+        population, and not plan/meta text (study plans count when the question asks what is being studied)."""
         f = self.features
-        return f.on_topic and f.population_ok and not f.role.meta
+        return f.on_topic and f.population_ok and (not f.role.meta or self.studies_asked)
 
 
 def score_units(parsed, units: list, passage_scores: dict[str, float],
@@ -71,7 +76,8 @@ def score_units(parsed, units: list, passage_scores: dict[str, float],
     if not feats:
         return []
     probs = model.probabilities(np.stack([f.x for f in feats]))
-    out = [Scored(u, f, float(p)) for u, f, p in zip(units, feats, probs)]
+    studies = bool(STUDIES_ASKED.search(parsed.text))
+    out = [Scored(u, f, float(p), studies) for u, f, p in zip(units, feats, probs)]
     out.sort(key=lambda s: -s.prob)
     return out
 

@@ -57,6 +57,8 @@ PLAN_OR_META = re.compile(
     r"(?:purpose|aim|objective|goal)s? of (?:the|this) (?:study|trial|review)|this (?:study|trial) (?:aims|is "
     r"designed)|we (?:aim|plan|propose|hypothesi[sz]e|searched|reviewed|included)|in this (?:review|article|paper)|"
     r"original guideline document|available via MCP|\bcalculate_\w+|see (?:table|figure)|"
+    r"(?:does|do|did) not (?:cover|address|apply to|include|discuss|consider)|(?:is|are) (?:beyond|outside) "
+    r"(?:the )?scope|not (?:covered|addressed) (?:in|by) this|"
     r"(?:is|are|was|were) not (?:specifically )?(?:stated|reported))\b", re.I)
 
 # ---- populations (mutually exclusive age groups; pregnancy and the rest are additive)
