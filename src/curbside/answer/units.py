@@ -610,12 +610,15 @@ class _Parser:
         the section), or heads prose (after a blank line; or, if very short, after a finished sentence)."""
         if nxt is not None and nxt.kind == "table" and _CAPTION.match(line) and len(line) <= 160:
             return True
-        if nxt is None or not self._heading_like(line) or self.para:
+        if nxt is None or not self._heading_like(line):
             return False
+        if self.para and _JOINING_END.search(self.para[-1].text.rstrip()):
+            return False                     # the wrapped end of the paragraph above
         if nxt.kind == "table":
             return True                      # a caption line sits right above its table
         if nxt.kind == "item":
-            return prev_kind in ("start", "blank", "heading", "skip")
+            return prev_kind in ("start", "blank", "heading", "skip") or (
+                prev is not None and prev.kind == "text" and _terminal(prev.text) and not self.st.plain_open)
         if not self._heading_next(nxt):
             return False
         if prev_kind == "blank":
