@@ -14,6 +14,19 @@ come only from the drug dictionary (`curbside.retrieve.drugs.find_drugs`); no ru
 
 Context is rebuilt from the document text before the passage (from the passage's section title, or at most
 ``LOOKBACK`` characters back), so a passage that starts in the middle of a list still gets its heading path.
+
+Subject, nearest owner first:
+- an item whose label is an attribute ("Dose Reduction:", "Caveat:"; a small vocabulary of attribute words, or a
+  label that recurs in the list) continues the nearest earlier sibling whose label names a drug ("Apixaban: ...");
+- an item under a header item ("- Dronedarone:") belongs to it when the header names a drug, stands beside other
+  header items of its list ("- Sotalol:"), or is a short name above attribute items ("UFH (Class I):" above
+  "Bolus: ..."); a clause-shaped header ("If LDL-C remains high on a statin:") gives a drug only when it opens
+  with one; a decision step ("Bleeding controlled?") never gives a subject;
+- otherwise a list item or table row takes the one drug of its innermost context line that names any (a
+  sentence-long lead-in that names none ends the search); a paragraph sentence does so only when it refers back
+  ("It ...", "These ...");
+- a table row that leaves its first cell empty belongs to the row above ("BUN | 18-22 | 2" then "| 22-28 | 3").
+The subject is "" when the unit's own text already names the owner's drug(s).
 """
 
 from __future__ import annotations
@@ -44,7 +57,7 @@ class Unit:
     context: tuple[str, ...]      # heading path, outermost first (section, heading, lead-in, parent item, ...)
     header: str = ""              # table rows: the header row as "col1 | col2 | ..."
     subject: str = ""             # what the unit is about when its own text doesn't say, else ""
-    label: str = ""               # "Dose Reduction" for "Dose Reduction: Reduce to ...", else ""
+    label: str = ""               # the item's own label: "Dose Reduction" for "Dose Reduction: Reduce to ..."
 
     @property
     def context_text(self) -> str:
