@@ -81,6 +81,27 @@ class Engine:
         summary.seconds = time.perf_counter() - t0
         return summary
 
+    def ingest_records(self, docs, label: str = "") -> IngestSummary:
+        """Store already-read SourceDocuments (e.g. fetched from PubMed) the way `ingest` stores a file's."""
+        summary = IngestSummary()
+        with self._lock:
+            Ingestor(self.store, self.settings, on_added=self._embed_added).ingest_documents(docs, summary,
+                                                                                           label=label)
+        return summary
+
+    def pmids_present(self, pmids: list[str]) -> set[str]:
+        """The PMIDs of `pmids` stored as pmid:N documents."""
+        with self._lock:
+            return self.store.pmids_present(pmids)
+
+    def fetch_pubmed_for(self, question: str, n: int, *, client=None, progress=None):
+        """Before answering with fresh evidence (`ask --pubmed N`): search PubMed for the question and ingest up to
+        n new records; the summary's `note` says what was added, or that PubMed could not be reached."""
+        from curbside.sources.pubmed.fetch import fetch_for_question
+
+        question = self._check_question(question, "question")
+        return fetch_for_question(self, question, n, client=client, progress=progress)
+
     def sources(self, evidence_level: str | None = None) -> list[Document]:
         with self._lock:
             return self.store.list_documents(evidence_level)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import zlib
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from lxml import etree
 
@@ -27,6 +27,7 @@ from curbside.sources.common import ErrorCallback, RecordErrors, clean_doi, clea
     year_from
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
+DeleteCallback = Callable[[list[str]], None]
 _S = lambda expr: etree.XPath(f"string({expr})")  # noqa: E731 - compiled XPath returning a string
 _PMID = (_S("MedlineCitation/PMID"), _S("BookDocument/PMID"))
 _TITLES = etree.XPath("MedlineCitation/Article/ArticleTitle | BookDocument/ArticleTitle"
@@ -116,15 +117,20 @@ def parse_record(el, *, where: str) -> SourceDocument:
     )
 
 
-def read_pubmed_xml(path: Path, *, on_error: ErrorCallback | None = None) -> Iterator[SourceDocument]:
+def read_pubmed_xml(path: Path, *, on_error: ErrorCallback | None = None,
+                    on_delete: DeleteCallback | None = None) -> Iterator[SourceDocument]:
     """Stream the records of a PubmedArticleSet file. A bad record is reported and skipped; XML that is not
-    well-formed stops the file (records before the error have been yielded) with an InputError naming the line."""
+    well-formed stops the file (records before the error have been yielded) with an InputError naming the line.
+
+    on_delete: called, in document order, with the PMIDs of each ``<DeleteCitation>`` (PubMed update files);
+    without it deletions are ignored. A file holding only deletions is then not an error."""
     errors = RecordErrors(on_error)
     n = 0
+    deleted = 0
     seen_root = False
+    tags = RECORD_TAGS + ("PubmedArticleSet", "PubmedBookArticleSet") + (("DeleteCitation",) if on_delete else ())
     with open_binary(path) as fh:
-        context = etree.iterparse(fh, events=("start", "end"), tag=RECORD_TAGS + ("PubmedArticleSet",
-                                  "PubmedBookArticleSet"), resolve_entities=False, no_network=True,
+        context = etree.iterparse(fh, events=("start", "end"), tag=tags, resolve_entities=False, no_network=True,
                                   load_dtd=False, huge_tree=False, remove_comments=True)
         try:
             for event, el in context:
@@ -133,6 +139,13 @@ def read_pubmed_xml(path: Path, *, on_error: ErrorCallback | None = None) -> Ite
                     seen_root = True
                     continue
                 if event != "end":
+                    continue
+                if tag == "DeleteCitation":
+                    pmids = [t.strip() for t in el.xpath("PMID/text()") if t.strip().isdigit()]
+                    el.clear(keep_tail=False)
+                    deleted += len(pmids)
+                    if pmids:
+                        on_delete(pmids)   # type: ignore[misc]
                     continue
                 n += 1
                 try:
@@ -151,7 +164,7 @@ def read_pubmed_xml(path: Path, *, on_error: ErrorCallback | None = None) -> Ite
                                                     f"expected a complete PubmedArticleSet") from None
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(str(path), f"could not be read ({exc})") from None
-    if n == 0:
+    if n == 0 and not deleted:
         what = "a PubmedArticleSet" if seen_root else "PubMed XML"
         raise InputError(str(path), f"contains no <PubmedArticle> records; expected {what} with records")
     errors.raise_collected()

@@ -190,6 +190,16 @@ class CorpusStore:
                                 (document_id, content_hash)).fetchone()
         return row[0] if row else None
 
+    def pmids_present(self, pmids: Iterable[str]) -> set[str]:
+        """The PMIDs among `pmids` stored as "pmid:N" documents (primary-key lookups, 500 at a time)."""
+        ids = [f"pmid:{p}" for p in dict.fromkeys(pmids)]
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self.conn.execute(f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update(r[0][5:] for r in rows)
+        return found
+
     def stored_version(self, document_id: str) -> tuple[str, int] | None:
         """(content hash, version) of the stored document with this id, or None."""
         row = self.conn.execute("SELECT content_hash, version FROM documents WHERE id = ?", (document_id,)).fetchone()
