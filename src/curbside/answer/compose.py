@@ -68,19 +68,36 @@ class _Picker:
     def new_section(self) -> None:
         self.per_doc = {}
 
-    def ok(self, s: Scored, per_document: int = 3) -> bool:
+    def ok(self, s: Scored, per_document: int = 6) -> bool:
         u = s.unit
         if (u.document.id, u.start) in self.keys or self.per_doc.get(u.document.id, 0) >= per_document:
             return False
-        words = set(_WORD.findall(u.display.lower()))
-        return not any(words and o and len(words & o) / min(len(words), len(o)) >= 0.6 for o in self.chosen)
+        return not any(_same_statement(_signature(u.display), o) for o in self.chosen)
 
     def take(self, s: Scored) -> Scored:
         u = s.unit
         self.keys.add((u.document.id, u.start))
-        self.chosen.append(set(_WORD.findall(u.display.lower())))
+        self.chosen.append(_signature(u.display))
         self.per_doc[u.document.id] = self.per_doc.get(u.document.id, 0) + 1
         return s
+
+
+_NUM = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _signature(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    low = text.lower()
+    return frozenset(_WORD.findall(low)) - frozenset(_NUM.findall(low)), frozenset(_NUM.findall(low))
+
+
+def _same_statement(a, b) -> bool:
+    """Two units that say the same thing: nearly all words shared (Jaccard >= 0.75) and the same numbers. Parallel
+    list items ("... not use melatonin", "... not use trazodone") and table rows (Stage 1 / Stage 2) differ in a
+    name or a number, so both stay."""
+    (wa, na), (wb, nb) = a, b
+    if not wa or not wb or na != nb:
+        return False
+    return len(wa & wb) / len(wa | wb) >= 0.75
 
 
 def now_iso() -> str:
@@ -138,7 +155,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     picker.new_section()
     guidelines = [s for s in pool if s.unit.document.evidence_level is EvidenceLevel.GUIDELINE
                   and s.role.polarity != "against"]
-    items = [_item(picker.take(s), cites, guideline=True) for s in guidelines if picker.ok(s)][:min(4, limit)]
+    items = [_item(s, cites, guideline=True) for s in _first(guidelines, picker, limit)]
     if items:
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines", items=items))
 
@@ -148,21 +165,21 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
         sections.append(main)
 
     picker.new_section()
-    against = [_item(picker.take(s), cites, guideline=s.unit.document.evidence_level is EvidenceLevel.GUIDELINE)
-               for s in pool if s.role.polarity == "against" and picker.ok(s)][:limit]
+    against = [_item(s, cites, guideline=s.unit.document.evidence_level is EvidenceLevel.GUIDELINE)
+               for s in _first([s for s in pool if s.role.polarity == "against"], picker, min(4, limit))]
     if against:
         sections.append(Section(title=T.SECTION_TITLES["against"], kind="against", items=against))
 
     picker.new_section()
-    research = [_item(picker.take(s), cites) for s in pool
-                if s.unit.document.evidence_level is not EvidenceLevel.GUIDELINE and s.role.role == "finding"
-                and s.unit.document.evidence_level is not EvidenceLevel.TRIAL_REGISTRY and picker.ok(s, 4)][:limit]
+    research = [_item(s, cites) for s in _first(
+        [s for s in pool if s.unit.document.evidence_level is not EvidenceLevel.GUIDELINE and s.role.role == "finding"
+         and s.unit.document.evidence_level is not EvidenceLevel.TRIAL_REGISTRY], picker, min(4, limit), 4)]
     if research:
         sections.append(Section(title=T.SECTION_TITLES["research"], kind="research", items=research))
 
     picker.new_section()
-    consider = [_item(picker.take(s), cites) for s in pool
-                if (s.role.role in ("harm", "monitoring") or s.role.populations) and picker.ok(s)][:min(5, limit)]
+    consider = [_item(s, cites) for s in _first(
+        [s for s in pool if s.role.role in ("harm", "monitoring") or s.role.populations], picker, min(4, limit))]
     consider += [_conflict_item(c, cites) for c in find_conflicts([_ConflictView.of(s) for s in pool[:40]])]
     if consider:
         sections.append(Section(title=T.SECTION_TITLES["considerations"], kind="considerations", items=consider))
@@ -181,6 +198,18 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     article.references = cites.references()
     _renumber(article)
     return article
+
+
+def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 6) -> list[Scored]:
+    """The first `limit` units of a ranked pool the picker accepts (checked one at a time, as they are taken)."""
+    out: list[Scored] = []
+    for s in pool:
+        if len(out) >= limit:
+            break
+        if picker.ok(s, per_document):
+            out.append(s)
+            picker.take(s)
+    return out
 
 
 def _bottom_line(pool: list[Scored]) -> Scored:
@@ -244,7 +273,7 @@ def _main_list(parsed: ParsedQuestion, pool: list[Scored], picker: _Picker, cite
             item.evidence = evidence_line([doc] + srcs)
             items.append(item)
     else:
-        items = [_item(picker.take(s), cites) for s in pool if picker.ok(s)][:limit]
+        items = [_item(s, cites) for s in _first(pool, picker, limit)]
     return Section(title=title, kind="options", items=items) if items else None
 
 

@@ -99,6 +99,14 @@ def question_heads(parsed: ParsedQuestion, n_terms: int) -> list[int]:
     """The concepts every answer unit must be about: the named conditions, else the drugs/therapies, else every
     specific term of the question (a question with no condition or drug is about all its terms together: "target
     INR" + "mechanical" + "mitral valve"), never the slot it asks to fill ("dose", "target", "first-line")."""
+    from curbside.answer.interventions import PROCEDURES
+
+    # a "condition" the intervention lexicon knows is a procedure ("mechanical thrombectomy"): not the topic
+    conditions = [i for i in head_indices(parsed) if i < n_terms and parsed.concepts[i].kind == "condition"
+                  and not PROCEDURES.fullmatch(parsed.concepts[i].text.strip())
+                  and not PROCEDURES.search(parsed.concepts[i].text)]
+    if conditions:
+        return conditions
     heads = [i for i in head_indices(parsed) if i < n_terms]
     kinds = {parsed.concepts[i].kind for i in heads}
     if kinds & {"condition", "drug"}:
