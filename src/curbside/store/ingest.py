@@ -223,7 +223,8 @@ class Ingestor:
                 # keep every fully added document (partial ones were rolled back by their savepoints); when the
                 # commit itself fails (full disk), roll back quietly and raise the original error
                 try:
-                    conn.execute("COMMIT")
+                    if conn.in_transaction:
+                        conn.execute("COMMIT")
                 except sqlite3.Error:
                     rollback(conn)
                 raise   # vectors of this batch are left to the next run (duplicates get their missing vectors)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -34,6 +35,7 @@ BEGIN DELETE FROM passage_vectors WHERE rowid = old.rowid; END;
 """
 
 VERSION_KEY = "vectors_version"
+COMMIT_SECONDS = 2.0   # vectors are committed about this often, so a kill loses at most this much embedding work
 _PLACEHOLDER_TITLE = re.compile(r"^(pmid|doi|nct)[: ]\s*\S+$", re.I)
 
 
@@ -180,13 +182,15 @@ class VectorStore:
         return f"{self.model_id}-c{meta.get('corpus_version', '0')}-v{meta.get(VERSION_KEY, '0')}"
 
     # ---- embedding passages ----
-    def missing(self, limit: int | None = None) -> list[tuple[int, str]]:
-        """(rowid, text to embed) of passages without a vector, in rowid order."""
+    def missing(self, limit: int | None = None, after: int = 0) -> list[tuple[int, str]]:
+        """(rowid, text to embed) of passages without a vector, in rowid order, from rowid `after` + 1 on (a
+        cursor, so that walking a large store is linear)."""
         sql = ("SELECT p.rowid, p.title, p.section, p.text FROM passages p "
-               "LEFT JOIN passage_vectors v ON v.rowid = p.rowid WHERE v.rowid IS NULL ORDER BY p.rowid")
+               "LEFT JOIN passage_vectors v ON v.rowid = p.rowid WHERE v.rowid IS NULL AND p.rowid > ? "
+               "ORDER BY p.rowid")
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [(r[0], embed_input(r[1], r[2], r[3])) for r in self.conn.execute(sql)]
+        return [(r[0], embed_input(r[1], r[2], r[3])) for r in self.conn.execute(sql, (after,))]
 
     def missing_for(self, document_ids: list[str]) -> list[tuple[int, str]]:
         """(rowid, text to embed) of the given documents' passages that have no vector yet."""
@@ -245,23 +249,59 @@ class VectorStore:
             self._stamp = self.stamp()
         return len(new)
 
-    def embed_missing(self, encode: Callable[[list[str]], np.ndarray], batch: int = 256,
-                      progress: Callable[[int, int], None] | None = None,
-                      should_stop: Callable[[], bool] | None = None) -> tuple[int, int]:
-        """Embed every passage without a vector, committing every `batch` passages (an interrupted run
-        resumes where it stopped). Returns (passages given a vector, vectors computed)."""
+    def embed_items(self, items: list[tuple[int, str]], encode: Callable[[list[str]], np.ndarray],
+                    commit_seconds: float = COMMIT_SECONDS, max_chunk: int = 256,
+                    on_chunk: Callable[[int], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> tuple[int, int]:
+        """embed_batch over `items` in chunks sized so that one commits about every `commit_seconds` (a kill
+        loses at most that much work, whatever the machine's speed or load). Returns (given, computed)."""
         done = computed = 0
-        total = self.missing_count()
-        while True:
-            items = self.missing(limit=batch)
-            if not items:
-                break
-            computed += self.embed_batch(items, encode)
-            done += len(items)
-            if progress:
-                progress(done, total)
+        chunk = 8
+        s = 0
+        while s < len(items):
+            part = items[s:s + chunk]
+            t = time.monotonic()
+            computed += self.embed_batch(part, encode)
+            took = time.monotonic() - t
+            s += len(part)
+            done += len(part)
+            chunk = int(min(max_chunk, max(4, len(part) / max(took, 1e-3) * commit_seconds)))
+            if on_chunk:
+                on_chunk(len(part))
             if should_stop and should_stop():
                 break
+        return done, computed
+
+    def embed_missing(self, encode: Callable[[list[str]], np.ndarray], batch: int = 256,
+                      progress: Callable[[int, int], None] | None = None,
+                      should_stop: Callable[[], bool] | None = None,
+                      commit_seconds: float = COMMIT_SECONDS) -> tuple[int, int]:
+        """Embed every passage without a vector, committing about every `commit_seconds` (an interrupted run
+        resumes where it stopped and loses at most that much work). Returns (passages given a vector, vectors
+        computed)."""
+        done = computed = 0
+        total = self.missing_count()
+        after = 0
+        stop = False
+
+        def chunk_done(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, total)
+
+        def stopping() -> bool:
+            nonlocal stop
+            stop = bool(should_stop and should_stop())
+            return stop
+
+        while not stop:
+            items = self.missing(limit=batch * 8, after=after)
+            if not items:
+                break
+            after = items[-1][0]
+            _, c = self.embed_items(items, encode, commit_seconds, batch, on_chunk=chunk_done, should_stop=stopping)
+            computed += c
         return done, computed
 
     def seed_cache(self, keys: list[str], vecs: np.ndarray) -> int:
