@@ -132,3 +132,24 @@ def test_json_array_is_refused(tmp_path):
     f.write_text('[{"text": "a"}]\n')
     with pytest.raises(InputError, match="JSON array"):
         list(read_path(f, on_error=lambda e: None))
+
+
+def test_oversized_record_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
+    import gzip
+
+    from curbside.sources import jsonl as jsonl_mod
+    from curbside.sources.common import bounded_lines
+
+    monkeypatch.setattr(jsonl_mod, "MAX_RECORD_BYTES", 1000)
+    f = tmp_path / "big.jsonl.gz"
+    with gzip.open(f, "wb") as fh:
+        fh.write(b'{"id": "a", "text": "Anakinra helps in HLH."}\n')
+        fh.write(b'{"id": "huge", "text": "' + b"x" * 50_000 + b'"}\n')
+        fh.write(b'{"id": "b", "text": "Etoposide helps in HLH."}\n')
+    errors = []
+    docs = list(read_path(f, on_error=errors.append))
+    assert [d.external_id for d in docs] == ["a", "b"]
+    assert "line 2" in str(errors[0]) and "at most" in str(errors[0])
+    with gzip.open(f, "rb") as fh:
+        sizes = [(n, raw is None, size) for n, raw, size in bounded_lines(fh, 1000)]
+    assert sizes[1][:2] == (2, True) and sizes[1][2] > 50_000 and sizes[2][:2] == (3, False)

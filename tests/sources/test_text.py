@@ -135,3 +135,19 @@ def test_text_normalisation(tmp_path):
     f.write_bytes("Title line\r\n\r\nCafe\u0301   au  lait\u00a0spots\u200b.\r\n\r\n\r\n\r\nNext.\r\n".encode("utf-8"))
     doc = _one(f)
     assert doc.sections[0].text == "Caf\u00e9 au lait spots.\n\nNext."
+
+
+def test_a_text_file_larger_than_one_document_may_be_is_refused_before_reading(tmp_path, monkeypatch):
+    import pytest
+
+    from curbside.errors import InputError
+    from curbside.sources import read_path, text as text_mod
+
+    monkeypatch.setattr(text_mod, "MAX_DOCUMENT_BYTES", 2000)
+    f = tmp_path / "book.txt"
+    f.write_text("A long book\n\n" + "Anakinra was given to adults with HLH. " * 200)
+    with pytest.raises(InputError, match="one document may hold at most"):
+        list(read_path(f))
+    small = tmp_path / "note.txt"
+    small.write_text("A note\n\nAnakinra was given to adults with HLH.")
+    assert len(list(read_path(small))) == 1

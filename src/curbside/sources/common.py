@@ -17,6 +17,10 @@ from typing import BinaryIO, Callable
 from curbside.errors import InputError
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+# One document's text (a text/Markdown file) and one record's line (JSONL, MEDLINE) are held in memory while they
+# are cut into passages: peak memory is ~15-20x this, so a limit keeps memory flat whatever the input's size.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+MAX_RECORD_BYTES = 16 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 
 ErrorCallback = Callable[[InputError], None]
@@ -87,6 +91,28 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     if not data.strip():
         raise InputError(str(path), "empty file; expected a document")
     return data
+
+
+def bounded_lines(fh: BinaryIO, limit: int = MAX_RECORD_BYTES):
+    """(line number, bytes, length) for each line of `fh`; a line longer than `limit` comes as (n, None, length)
+    and is skipped in 1 MiB reads, never held whole, so memory stays flat whatever a line's length."""
+    lineno = 0
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            n = len(raw)
+            del raw
+            while True:
+                more = fh.readline(1 << 20)
+                n += len(more)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield lineno, None, n
+            continue
+        yield lineno, raw, len(raw)
 
 
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")

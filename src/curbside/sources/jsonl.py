@@ -31,8 +31,8 @@ from typing import Iterator
 from curbside.corpus.models import EvidenceLevel, SourceDocument, SourceSection
 from curbside.errors import InputError
 from curbside.sources import ngc
-from curbside.sources.common import ErrorCallback, RecordErrors, clean_doi, clean_line, open_binary, pubmed_url, \
-    year_from
+from curbside.sources.common import MAX_RECORD_BYTES, ErrorCallback, RecordErrors, bounded_lines, clean_doi, \
+    clean_line, mib, open_binary, pubmed_url, year_from
 
 
 @dataclass
@@ -213,12 +213,15 @@ def read_jsonl(path: Path, mapping: JsonlMapping | None = None, *,
     seen = 0
     with open_binary(path) as fh:
         try:
-            for lineno, raw in enumerate(fh, start=1):
-                if not raw.strip():
+            for lineno, raw, size in bounded_lines(fh, MAX_RECORD_BYTES):
+                if raw is not None and not raw.strip():
                     continue
                 seen += 1
                 where = f"{path} line {lineno}"
                 try:
+                    if raw is None:
+                        raise InputError(where, f"record is {mib(size)}; a record may be at most "
+                                                f"{mib(MAX_RECORD_BYTES)} (split the document into several records)")
                     try:
                         line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                     except UnicodeDecodeError as exc:

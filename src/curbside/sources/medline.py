@@ -18,8 +18,8 @@ from typing import Iterator
 
 from curbside.corpus.models import SourceDocument, SourceSection
 from curbside.errors import InputError
-from curbside.sources.common import ErrorCallback, RecordErrors, clean_doi, clean_line, normalise_text, \
-    open_binary, pubmed_url, year_from
+from curbside.sources.common import MAX_RECORD_BYTES, ErrorCallback, RecordErrors, bounded_lines, clean_doi, \
+    clean_line, mib, normalise_text, open_binary, pubmed_url, year_from
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3})\s*-\s?(.*)$")
 _LABEL = re.compile(r"(?:^|(?<=[.?!)\]]\s))([A-Z][A-Z0-9 ,&/()\-]{2,60}[A-Z)]):\s")
@@ -91,6 +91,7 @@ def read_medline(path: Path, *, on_error: ErrorCallback | None = None) -> Iterat
     start_line = 0
     n = 0
     bad: InputError | None = None        # a problem found while reading the current record's lines
+    record_bytes = 0                     # size of the current record: one larger than MAX_RECORD_BYTES is skipped
 
     def finish() -> Iterator[SourceDocument]:
         nonlocal n, bad
@@ -106,7 +107,11 @@ def read_medline(path: Path, *, on_error: ErrorCallback | None = None) -> Iterat
 
     with open_binary(path) as fh:
         try:
-            for lineno, raw in enumerate(fh, start=1):
+            for lineno, raw, size in bounded_lines(fh, MAX_RECORD_BYTES):
+                if raw is None:
+                    bad = bad or InputError(f"{path} line {lineno}", f"is {mib(size)} long; a line may be at most "
+                                                                     f"{mib(MAX_RECORD_BYTES)}; record skipped")
+                    continue
                 try:
                     line = raw.decode("utf-8").rstrip("\r\n")
                 except UnicodeDecodeError:
@@ -117,8 +122,14 @@ def read_medline(path: Path, *, on_error: ErrorCallback | None = None) -> Iterat
                     line = line.lstrip("\ufeff")
                 if not line.strip():
                     yield from finish()
-                    fields, last_tag = {}, ""
+                    fields, last_tag, record_bytes = {}, "", 0
                     continue
+                record_bytes += size
+                if record_bytes > MAX_RECORD_BYTES and fields:
+                    bad = bad or InputError(f"{path} record at line {start_line}",
+                                            f"is larger than {mib(MAX_RECORD_BYTES)}; record skipped")
+                    if not _TAG_LINE.match(line) or not line.startswith("PMID"):
+                        continue
                 m = _TAG_LINE.match(line)
                 if m and not line[:1].isspace():
                     tag, value = m.group(1), m.group(2)
@@ -126,7 +137,7 @@ def read_medline(path: Path, *, on_error: ErrorCallback | None = None) -> Iterat
                         yield from finish()
                         fields = {}
                     if not fields:
-                        start_line = lineno
+                        start_line, record_bytes = lineno, size
                     if tag in _MULTI or tag not in fields:
                         fields.setdefault(tag, []).append(value)
                     last_tag = tag

@@ -16,15 +16,36 @@ from typing import Iterator
 from curbside.corpus.models import SourceDocument
 from curbside.errors import InputError
 from curbside.sources import layout, ocr
-from curbside.sources.common import DEFAULT_MAX_BYTES, clean_doi, decode_text, normalise_raw, read_bytes
+from curbside.sources.common import DEFAULT_MAX_BYTES, MAX_DOCUMENT_BYTES, clean_doi, decode_text, is_gzip, mib, \
+    normalise_raw, read_bytes
 from curbside.sources.markdown import parse_markdown
 
 _DOI_LINE = re.compile(r"\b(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)", re.I)
 
 
 def read_text_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """The file's text (UTF-8 or UTF-16 with BOM; gzip-compressed too), NFC-normalised with "\\n" line ends."""
-    text = decode_text(read_bytes(path, max_bytes), str(path))
+    """The file's text (UTF-8 or UTF-16 with BOM; gzip-compressed too), NFC-normalised with "\\n" line ends.
+    One file is one document: more than MAX_DOCUMENT_BYTES is refused before it is read (memory stays flat)."""
+    limit = min(max_bytes, MAX_DOCUMENT_BYTES)
+    too_big = InputError(str(path), f"holds more than {mib(limit)} of text; one document may hold at most "
+                                    f"{mib(limit)} (split it into several files, e.g. one per chapter)")
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if limit == max_bytes:               # the caller's (smaller) file limit applies, with its own message
+        data = read_bytes(path, max_bytes)
+    elif size > limit and not is_gzip(path):
+        raise too_big
+    else:
+        try:
+            data = read_bytes(path, limit)
+        except InputError as exc:
+            if "larger than the limit" in exc.problem:
+                raise too_big from None
+            raise
+    text = decode_text(data, str(path))
+    del data
     text = normalise_raw(text)
     if not text.strip():
         raise InputError(str(path), "contains only white space; expected a document")
