@@ -128,3 +128,4 @@ class Article(BaseModel):
     evidence_table: list[EvidenceRow] = Field(default_factory=list)
     bottom_line: BottomLine | None = None
     answer_settings: str = ""    # fingerprint of the answering settings and model the article was built with
+    pubmed_note: str = ""        # what `ask --pubmed N` fetched ("12 PubMed records added for this question")

@@ -42,6 +42,8 @@ def to_text(article: Article, width: int = 100) -> str:
            _status_line(article), article.caution, f"Last updated: {_date(article)}"]
     if article.id:
         out.append(f"Article id: {article.id}")
+    if article.pubmed_note:
+        out.append(article.pubmed_note)
     for section in article.sections:
         out += ["", section.title, "-" * len(section.title)]
         for item in section.items:
@@ -71,6 +73,8 @@ def to_markdown(article: Article) -> str:
            f"**{_status_line(article)}**  ", f"_{article.caution}_  ", f"Last updated: {_date(article)}"]
     if article.id:
         out[-1] += f"  \nArticle id: `{article.id}`"
+    if article.pubmed_note:
+        out[-1] += f"  \n_{_md_escape(article.pubmed_note)}_"
     for section in article.sections:
         out += ["", f"## {section.title}", ""]
         for item in section.items:

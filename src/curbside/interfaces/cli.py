@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from curbside.errors import CurbsideError, InputError
+from curbside.interfaces.cli_pubmed import AskCommand, ask_with_pubmed
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Curbside: offline clinical evidence engine. Guideline-first, cited, verified answers.")
@@ -267,7 +268,7 @@ def index(
         _fail_with(exc)
 
 
-@app.command()
+@app.command(cls=AskCommand)
 def ask(
     question: str = typer.Argument(...),
     format: str = typer.Option("text", "--format", "-f", help="text|markdown|html|json"),
@@ -275,6 +276,8 @@ def ask(
     follow_up: Optional[str] = typer.Option(None, "--follow-up", help="ARTICLE_ID of the earlier article."),
     no_save: bool = typer.Option(False, "--no-save", help="Do not store the article."),
     no_embed: bool = typer.Option(False, "--no-embed", help="Lexical BM25 retrieval only."),
+    pubmed: Optional[int] = typer.Option(None, "--pubmed", min=1, max=200, help="First fetch up to N new PubMed "
+                                         "records for the question (--pubmed alone: 10); offline, says so."),
     home: Optional[Path] = HomeOpt,
 ) -> None:
     """Answer a clinical question with a cited, verified article."""
@@ -286,7 +289,11 @@ def ask(
         _fail(f"--audience: unknown audience {audience!r}; expected clinician, trainee or patient", 2)
     try:
         engine = _engine(home, **({"embed": False} if no_embed else {}))
-        article = engine.ask(_clean_arg(question), audience=audience, follow_up_of=follow_up, save=not no_save)
+        if pubmed:
+            article = ask_with_pubmed(engine, _clean_arg(question), pubmed, audience=audience,
+                                      follow_up_of=follow_up, save=not no_save)
+        else:
+            article = engine.ask(_clean_arg(question), audience=audience, follow_up_of=follow_up, save=not no_save)
     except CurbsideError as exc:
         _fail_with(exc, 2 if isinstance(exc, InputError) else 1)
     sys.stdout.write(render(article, format))
@@ -359,6 +366,9 @@ def main() -> None:
         cli_review.register(app)
     except ImportError:
         pass
+    from curbside.interfaces import cli_pubmed
+
+    cli_pubmed.register(app)
     try:
         app()
     except CurbsideError as exc:
