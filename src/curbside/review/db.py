@@ -174,8 +174,16 @@ class Database:
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (BEGIN IMMEDIATE) on the write connection; reads inside it see its own writes."""
-        with self.wlock, transaction(self.wconn) as conn:
-            yield conn
+        with self.wlock:
+            begin_immediate(self.wconn)
+            try:
+                yield self.wconn
+            except BaseException:
+                if self.wconn.in_transaction:
+                    self.wconn.execute("ROLLBACK")
+                raise
+            else:
+                self.wconn.execute("COMMIT")
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         with self.lock:
@@ -213,6 +221,28 @@ class Database:
             self.wconn.close()
         with self.lock:
             self.conn.close()
+
+
+def begin_immediate(conn: sqlite3.Connection, timeout: float = 30.0) -> None:
+    """BEGIN IMMEDIATE, retried every few milliseconds while another connection writes. SQLite's own busy handler
+    retries only every 100 ms once it has waited a while, so against an ingest that commits a batch and begins the
+    next at once it almost never gets in (a save waited 6-8 s); polling finely catches the gap between batches."""
+    deadline = time.monotonic() + timeout
+    delay = 0.0005
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.002)
+    finally:
+        conn.execute("PRAGMA busy_timeout=30000")
 
 
 class Bookkeeper:

@@ -1,0 +1,420 @@
+"""Team-server hardening measured on a real server (issue 11), against 127.0.0.1 only, bounded in time and bytes.
+
+    python bench/bench_hardening.py body   [--mb 1024]                       # anonymous chunked bodies
+    python bench/bench_hardening.py ingest [--docs 40000] [--clients 20] [--seconds 60] [--workers 1]
+
+`body`: starts `curbside serve` on a fresh store and sends MB megabytes of chunked (no Content-Length) body,
+without credentials, to POST /api/auth/login (JSON) and to POST /api/sources (multipart); prints how the server
+answered, how many bytes it took before closing, its peak RSS (sampled every 50 ms) and the peak size of its
+temporary folder (where an upload would be spooled).
+
+`ingest`: starts `curbside serve` on a fresh store holding a small seed corpus and two approved articles, runs
+CLIENTS clients for BASELINE seconds, then for SECONDS seconds while a separate `curbside ingest` process loads
+DOCS generated documents (JSONL; embedded as by default, or --no-embed) into the same store; the ingest is
+stopped with Ctrl-C at the end if it has not finished. Each client (its own API token, and a browser session for
+pages) loops over reads (GET /api/me, /api/articles, an article, /api/search, the home page) and, one request in
+ten, an ask (which saves an article, so it needs SQLite's write lock). Prints, per kind of request and phase, the
+count, p50, p99, the worst latency and how many took over 1 s. Exit status 1 on any error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+PASSWORD = "bench passphrase never reused"
+WORDS = ("anakinra etoposide ruxolitinib dexamethasone ciclosporin emapalumab fever ferritin splenomegaly "
+         "cytopenia macrophage activation syndrome lymphohistiocytosis infection adult children remission "
+         "survival response cohort trial registry outcome dose weekly daily infusion toxicity relapse").split()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(env: dict, *args: str, stdin: str | None = None, timeout: float = 600) -> str:
+    r = subprocess.run([sys.executable, "-m", "curbside.interfaces.cli", *args], env=env, input=stdin,
+                       capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise SystemExit(f"curbside {' '.join(args)} failed: {r.stderr[-2000:]}")
+    return r.stdout
+
+
+def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "curbside.interfaces.cli", "serve", "--port", str(port),
+                             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/api/health")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = [int(k) for k in kids]
+    for k in list(out):
+        out += children(k)
+    return out
+
+
+def tmp_bytes(pid: int, tmp: Path) -> int:
+    """Bytes in temporary files the server holds open under `tmp` (spooled uploads are unlinked at once, so
+    they are found through /proc/PID/fd), plus files left in `tmp`."""
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            fds = os.listdir(f"/proc/{p}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{p}/fd/{fd}")
+                if target.startswith(str(tmp)):
+                    total += os.stat(f"/proc/{p}/fd/{fd}").st_size
+            except OSError:
+                pass
+    for root, _, files in os.walk(tmp):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    return total
+
+
+# ---------------------------------------------------------------- body
+
+def send_chunked(port: int, path: str, content_type: str, head: bytes, total: int) -> tuple[str, int, float]:
+    """Send `head` then zeros up to `total` bytes as chunked transfer encoding: (answer, bytes sent, seconds)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n").encode())
+    block = b"0" * (256 * 1024)
+    sent, t0, answer = 0, time.perf_counter(), ""
+    sock.settimeout(0)
+    try:
+        payload = head
+        while sent < total:
+            data = payload or block[: min(len(block), total - sent)]
+            payload = b""
+            sock.setblocking(True)
+            sock.sendall(b"%x\r\n" % len(data) + data + b"\r\n")
+            sent += len(data)
+            sock.setblocking(False)
+            try:
+                got = sock.recv(65536)
+                if got:
+                    answer = got.split(b"\r\n", 1)[0].decode(errors="replace")
+                    break
+                answer = "closed"
+                break
+            except BlockingIOError:
+                pass
+        else:
+            sock.setblocking(True)
+            sock.sendall(b"0\r\n\r\n")
+            answer = sock.recv(65536).split(b"\r\n", 1)[0].decode(errors="replace")
+    except (BrokenPipeError, ConnectionResetError):
+        try:                           # the answer may still be waiting in the receive buffer
+            sock.setblocking(True)
+            sock.settimeout(1)
+            got = sock.recv(65536)
+            answer = got.split(b"\r\n", 1)[0].decode(errors="replace") if got else ""
+        except OSError:
+            pass
+        answer = (answer + ", " if answer else "") + "connection closed"
+    finally:
+        sock.close()
+    return answer, sent, time.perf_counter() - t0
+
+
+def bench_body(args) -> None:
+    home = Path(tempfile.mkdtemp(prefix="curbside-bench-body-"))
+    tmp = home / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "CURBSIDE_HOME": str(home / "store"), "CURBSIDE_NO_DEFAULT_CORPUS": "1",
+           "CURBSIDE_NO_EMBED": "1", "TMPDIR": str(tmp)}
+    port = free_port()
+    server = start_server(env, port)
+    rows = []
+    try:
+        base = rss_mb(server.pid)
+        multipart = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
+                     b"Content-Type: text/plain\r\n\r\n")
+        for label, path, ctype, head in (("JSON to /api/auth/login", "/api/auth/login", "application/json", b"{"),
+                                         ("multipart to /api/sources", "/api/sources",
+                                          "multipart/form-data; boundary=b", multipart)):
+            peak, peak_tmp, done = [base], [0], threading.Event()
+
+            def sample() -> None:
+                while not done.is_set():
+                    peak[0] = max(peak[0], rss_mb(server.pid))
+                    peak_tmp[0] = max(peak_tmp[0], tmp_bytes(server.pid, tmp))
+                    time.sleep(0.05)
+
+            t = threading.Thread(target=sample)
+            t.start()
+            answer, sent, secs = send_chunked(port, path, ctype, head, args.mb * 1024 * 1024)
+            time.sleep(0.3)
+            done.set()
+            t.join()
+            rows.append((label, answer, sent, secs, peak[0], peak_tmp[0]))
+        after = rss_mb(server.pid)
+    finally:
+        stop(server)
+        shutil.rmtree(home, ignore_errors=True)
+    print(f"\nAnonymous chunked bodies of {args.mb} MB against `curbside serve` (RSS before: {base:.0f} MB, "
+          f"after: {after:.0f} MB)")
+    print(f"{'request':<27} {'server answer':<44} {'MB sent':>8} {'s':>6} {'peak RSS MB':>11} {'peak tmp MB':>11}")
+    for label, answer, sent, secs, peak, ptmp in rows:
+        print(f"{label:<27} {answer[:44]:<44} {sent / 2**20:>8.1f} {secs:>6.2f} {peak:>11.0f} {ptmp / 2**20:>11.1f}")
+
+
+# ---------------------------------------------------------------- ingest
+
+def make_jsonl(path: Path, n: int, seed: int = 7) -> None:
+    rnd = random.Random(seed)
+    with path.open("w") as f:
+        for i in range(n):
+            text = " ".join(" ".join(rnd.choice(WORDS) for _ in range(14)).capitalize() + "." for _ in range(12))
+            f.write(json.dumps({"id": f"bench-{i}", "title": f"Generated record {i} on {rnd.choice(WORDS)}",
+                                "text": text, "year": 2000 + i % 25}) + "\n")
+
+
+class Client:
+    def __init__(self, port: int, token: str):
+        self.port, self.token = port, token
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookie = ""
+
+    def call(self, method: str, path: str, body: dict | None = None, auth: bool = True) -> tuple[int, bytes]:
+        headers = {"Authorization": "Bearer " + self.token} if auth else {}
+        if self.cookie and not auth:
+            headers["Cookie"] = self.cookie
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                r = self.conn.getresponse()
+                payload = r.read()
+                return r.status, payload
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def sign_in_page(port: int, user: str) -> str:
+    """A session cookie for pages (the sign-in form with its double-submit token)."""
+    import re
+
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request("GET", "/login")
+    r = c.getresponse()
+    html = r.read().decode()
+    pre = [v.split(";")[0] for k, v in r.getheaders() if k.lower() == "set-cookie"][0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    from urllib.parse import urlencode
+
+    c.request("POST", "/login", body=urlencode({"username": user, "password": PASSWORD, "csrf_token": token}),
+              headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": pre})
+    r = c.getresponse()
+    r.read()
+    cookies = [v.split(";")[0] for k, v in r.getheaders() if k.lower() == "set-cookie" and "session" in v]
+    if r.status != 303 or not cookies:
+        raise SystemExit(f"page sign-in failed: {r.status}")
+    return cookies[0]
+
+
+def run_clients(port: int, users: list, cookies: list, articles: list[str], seconds: float) -> tuple[dict, list]:
+    lat: dict[str, list[float]] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(k: int) -> None:
+        c = Client(port, users[k][1])
+        c.cookie = cookies[k]
+        rnd = random.Random(k)
+        plan = [("me", "GET", "/api/me", None, True), ("articles", "GET", "/api/articles?limit=20", None, True),
+                ("article", "GET", f"/api/articles/{articles[k % len(articles)]}", None, True),
+                ("search", "GET", "/api/search?q=anakinra+macrophage+activation&top_k=5", None, True),
+                ("page /", "GET", "/", None, False)]
+        while time.monotonic() < stop_at:
+            if rnd.random() < 0.1:
+                kind, method, path, body, auth = ("ask (writes)", "POST", "/api/ask",
+                                                  {"question": f"What is the dose of {rnd.choice(WORDS)}?"}, True)
+            else:
+                kind, method, path, body, auth = rnd.choice(plan)
+            t = time.perf_counter()
+            try:
+                status, _ = c.call(method, path, body, auth)
+                ok, why = status in (200, 201), f"{kind}: HTTP {status}"
+            except Exception as exc:  # noqa: BLE001 - counted
+                ok, why = False, f"{kind}: {type(exc).__name__}"
+            dt = time.perf_counter() - t
+            with lock:
+                lat.setdefault(kind, []).append(dt)
+                if not ok:
+                    errors.append(why)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(len(users))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, errors
+
+
+def pct(v: list[float], p: float) -> float:
+    s = sorted(v)
+    return s[min(len(s) - 1, int(p / 100 * (len(s) - 1) + 0.5))] if s else float("nan")
+
+
+def table(title: str, lat: dict, errors: list) -> None:
+    print(f"\n{title}")
+    print(f"{'request':<14} {'count':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'> 1 s':>6}")
+    reads = [x for k, v in lat.items() if k != "ask (writes)" for x in v]
+    for kind in sorted(lat):
+        v = lat[kind]
+        print(f"{kind:<14} {len(v):>6} {pct(v, 50) * 1000:>8.1f} {pct(v, 99) * 1000:>8.1f} {max(v) * 1000:>8.1f} "
+              f"{sum(x > 1 for x in v):>6}")
+    if reads:
+        print(f"{'all reads':<14} {len(reads):>6} {pct(reads, 50) * 1000:>8.1f} {pct(reads, 99) * 1000:>8.1f} "
+              f"{max(reads) * 1000:>8.1f} {sum(x > 1 for x in reads):>6}")
+    print(f"errors: {len(errors)} {sorted(set(errors))[:5]}")
+
+
+def bench_ingest(args) -> None:
+    work = Path(tempfile.mkdtemp(prefix="curbside-bench-ingest-"))
+    env = {**os.environ, "CURBSIDE_HOME": str(work / "store"), "CURBSIDE_NO_DEFAULT_CORPUS": "1",
+           "CURBSIDE_WEB_ASK_PER_MINUTE": "0", "CURBSIDE_WEB_EVIDENCE_CHECK": "0",
+           "CURBSIDE_WEB_LOGIN_PER_MINUTE": "0"}
+    if args.no_embed:
+        env["CURBSIDE_NO_EMBED"] = "1"
+    seed, big = work / "seed.jsonl", work / "big.jsonl"
+    make_jsonl(seed, 300, seed=1)
+    make_jsonl(big, args.docs, seed=2)
+    cli(env, "ingest", str(seed), "--id-field", "id", "--text-field", "text")
+    cli(env, "user", "add", "rev", "--role", "reviewer", "--password-stdin", stdin=PASSWORD + "\n")
+    rev = cli(env, "user", "token", "rev").strip().split()[-1]
+    users = []
+    for i in range(args.clients):
+        cli(env, "user", "add", f"c{i}", "--role", "clinician", "--password-stdin", stdin=PASSWORD + "\n")
+        users.append((f"c{i}", cli(env, "user", "token", f"c{i}").strip().split()[-1]))
+    port = free_port()
+    server = start_server(env, port, args.workers)
+    ingest = None
+    span = [0.0, 0.0]
+    try:
+        author, reviewer = Client(port, users[0][1]), Client(port, rev)
+        articles = []
+        for q in ("What treats refractory lymphohistiocytosis?", "What is the dose of anakinra?"):
+            _, body = author.call("POST", "/api/ask", {"question": q})
+            aid = json.loads(body)["id"]
+            for action in ("start_review", "approve"):        # published: every client may read it
+                reviewer.call("POST", f"/api/articles/{aid}/transitions", {"action": action})
+            articles.append(aid)
+        cookies = [sign_in_page(port, u) for u, _ in users]
+        base = run_clients(port, users, cookies, articles, args.baseline) if args.baseline else None
+        t0 = time.monotonic()
+        ingest = subprocess.Popen([sys.executable, "-m", "curbside.interfaces.cli", "ingest", str(big),
+                                   "--id-field", "id", "--text-field", "text"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(2)                                        # the ingest is writing when the clients start
+        lat, errors = run_clients(port, users, cookies, articles, args.seconds)
+        span[1] = time.monotonic() - t0
+        finished = ingest.poll() is not None
+        if not finished:                                     # Ctrl-C is safe: committed batches are kept
+            ingest.send_signal(2)
+            ingest.wait(timeout=120)
+    finally:
+        if ingest is not None and ingest.poll() is None:
+            ingest.kill()
+        stop(server)
+    docs = cli(env, "sources", "--json")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        n_docs = len(json.loads(docs))
+    except ValueError:
+        n_docs = -1
+    if base:
+        table(f"{args.clients} clients for {args.baseline:.0f} s, no ingest ({args.workers} worker(s))", *base)
+    table(f"{args.clients} clients for {args.seconds:.0f} s ({args.workers} worker(s)) while `curbside ingest` "
+          f"loads {args.docs} generated documents ({'no embedding' if args.no_embed else 'with embedding'}; "
+          f"{'finished' if finished else 'stopped with Ctrl-C'} after {span[1]:.0f} s; {n_docs} documents in the "
+          f"store after)", lat, errors)
+    if errors or (base and base[1]):
+        sys.exit(1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="what", required=True)
+    b = sub.add_parser("body", help="anonymous chunked bodies: server RSS and temporary files")
+    b.add_argument("--mb", type=int, default=1024)
+    i = sub.add_parser("ingest", help="request latency while a large ingest runs")
+    i.add_argument("--docs", type=int, default=40000)
+    i.add_argument("--clients", type=int, default=20)
+    i.add_argument("--seconds", type=float, default=60)
+    i.add_argument("--workers", type=int, default=1)
+    i.add_argument("--baseline", type=float, default=15, help="seconds of the same load before the ingest (0: none)")
+    i.add_argument("--no-embed", action="store_true", help="ingest without embedding (longer write-lock holds)")
+    args = ap.parse_args()
+    (bench_body if args.what == "body" else bench_ingest)(args)
+
+
+if __name__ == "__main__":
+    main()
