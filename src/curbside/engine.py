@@ -176,10 +176,19 @@ class Engine:
             vectors.embed_items(items, self.retriever.embedder().encode)
 
     def ask(self, question: str, *, audience: str = "clinician", follow_up_of: str | None = None,
-            save: bool = True, user: str | None = None) -> Article:
+            save: bool = True, user: str | None = None, writer: str | None = None,
+            progress: Callable[[str, str], None] | None = None,
+            on_token: Callable[[str], None] | None = None) -> Article:
+        """Retrieve, write (writer: extractive | llm, default settings.writer), add the evidence table and
+        follow-ups, verify, save. progress(stage, text) and on_token(text) report a written answer as it is made."""
+        from curbside.answer.writer import WRITERS
+
         question = self._check_question(question, "question")
         if audience not in AUDIENCES:
             raise InputError("audience", f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
+        writer = writer or self.settings.writer or "extractive"
+        if writer not in WRITERS:
+            raise InputError("--writer", f"unknown writer {writer!r}; expected one of {', '.join(WRITERS)}")
         interpretation = ""
         asked = question
         if follow_up_of:
@@ -189,14 +198,19 @@ class Engine:
             with self._lock:
                 res = resolve_follow_up(self.retriever.parse(previous.question), self.retriever.parse(question))
             asked, interpretation = res.question, res.interpretation
+        if writer == "llm":
+            article, parsed, hits = self._write_llm(question, asked, audience, progress, on_token)
+        else:
+            with self._lock:
+                parsed = self.retriever.parse(asked)
+                hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
+                                             candidates=max(self.settings.candidates, self.settings.answer_passages),
+                                             max_per_document=self.settings.answer_per_document)
+                hits = with_document_text(hits, self.store)
+                article = compose_article(question, parsed, hits, self.settings, audience) if hits \
+                    else abstain(question, parsed)
+                article.writer = "extractive"
         with self._lock:
-            parsed = self.retriever.parse(asked)
-            hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
-                                         candidates=max(self.settings.candidates, self.settings.answer_passages),
-                                         max_per_document=self.settings.answer_per_document)
-            hits = with_document_text(hits, self.store)
-            article = compose_article(question, parsed, hits, self.settings, audience) if hits \
-                else abstain(question, parsed)
             if article.abstained and audience == "patient":
                 article.disclaimer = DISCLAIMER_PATIENT
                 article.sections[0].title = "No Answer Found"
@@ -215,7 +229,43 @@ class Engine:
                 article = _drop_failures(article, self.store)
         if save:
             article = self.articles().save_new(article, author=user)
+        if progress:
+            progress("done", "done")
         return article
+
+    def _write_llm(self, question: str, asked: str, audience: str, progress, on_token):
+        """The llm writer (answer/writer/llm.py): evidence is selected under the store lock, the model writes
+        without it (a server keeps answering others meanwhile), claims are checked under it again."""
+        from curbside.answer.writer.llm import LLMWriter, fallback
+        from curbside.answer.writer.llm_client import LLMNotConfigured, LLMUnavailable
+
+        llm = LLMWriter(self.settings, getattr(self, "llm_client", None))
+        try:
+            llm.client                          # not configured: a clear error before any work
+        except LLMNotConfigured as exc:
+            raise InputError("--writer llm", str(exc)) from None
+        if progress:
+            progress("selecting", "selecting evidence")
+        with self._lock:
+            parsed = self.retriever.parse(asked)
+            hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
+                                         candidates=max(self.settings.candidates, self.settings.answer_passages),
+                                         max_per_document=self.settings.answer_per_document)
+            hits = with_document_text(hits, self.store)
+            prep = llm.prepare(question, parsed, hits, audience)
+        if not prep.writes:
+            prep.extractive.writer = "llm" if prep.extractive.abstained else "extractive"
+            return prep.extractive, parsed, hits
+        if progress:
+            progress("writing", f"writing from {len(prep.evidence)} evidence units")
+        try:
+            completion = llm.generate(prep, on_token)
+        except LLMUnavailable as exc:
+            if not self.settings.llm_fallback:
+                raise
+            return fallback(prep, str(exc)), parsed, hits
+        with self._lock:
+            return llm.assemble(prep, completion, progress), parsed, hits
 
     def _add_evidence_table(self, article: Article, parsed, hits: list[SearchHit]) -> None:
         if parsed.question_type not in ("treatment", "dosing", "prognosis", "adverse_effects", "other"):

@@ -36,6 +36,23 @@ class Settings:
                                       # most of the answer; search results shown to users keep 3 per document)
     min_relevance: float = 0.34       # share of the question's concepts a passage must cover to count as an answer
     max_items_per_section: int = 6
+    # writing (issue 15): `extractive` quotes units; `llm` has a language model write the article from them and
+    # checks every written claim against the quotes it cites (answer/writer/)
+    writer: str = "extractive"
+    llm_url: str = ""                 # OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_gguf: str = ""                # a .gguf file run in-process (xllamacpp); wins over llm_url
+    llm_threads: int = 1              # GGUF: llama.cpp threads (OpenMP waits passively)
+    llm_context: int = 8192           # GGUF: context window in tokens
+    llm_timeout: float = 60.0         # seconds to connect / between bytes of the answer
+    llm_deadline: float = 600.0       # seconds for the whole answer, retries included
+    llm_retries: int = 2              # retries after the first attempt (connection errors, timeouts, 429, 5xx)
+    llm_backoff: float = 0.5          # seconds before the first retry; doubles each time
+    llm_max_tokens: int = 700         # tokens the model may write
+    llm_max_units: int = 12           # evidence units given to the model
+    llm_fallback: bool = True         # model unreachable: the extractive article with a visible note (else an error)
+    claim_support_threshold: float = 0.5   # a claim's support score needed to be shown (docs/llm-writer.md)
 
     ANSWER_FIELDS = ("answer_passages", "answer_per_document", "max_items_per_section", "candidates")
 
@@ -88,5 +105,30 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
         s = replace(s, embed=False)
     if os.environ.get("CURBSIDE_NO_DEFAULT_CORPUS"):
         s = replace(s, load_default_corpus=False)
+    s = _llm_from_env(s)
     s = s.with_home(home)
     return replace(s, **overrides) if overrides else s
+
+
+_LLM_ENV = {"CURBSIDE_WRITER": ("writer", str), "CURBSIDE_LLM_URL": ("llm_url", str),
+            "CURBSIDE_LLM_MODEL": ("llm_model", str), "CURBSIDE_LLM_API_KEY": ("llm_api_key", str),
+            "CURBSIDE_LLM_GGUF": ("llm_gguf", str), "CURBSIDE_LLM_THREADS": ("llm_threads", int),
+            "CURBSIDE_LLM_CONTEXT": ("llm_context", int), "CURBSIDE_LLM_TIMEOUT": ("llm_timeout", float),
+            "CURBSIDE_LLM_DEADLINE": ("llm_deadline", float), "CURBSIDE_LLM_RETRIES": ("llm_retries", int),
+            "CURBSIDE_LLM_MAX_TOKENS": ("llm_max_tokens", int), "CURBSIDE_LLM_MAX_UNITS": ("llm_max_units", int)}
+
+
+def _llm_from_env(s: Settings) -> Settings:
+    """CURBSIDE_WRITER and CURBSIDE_LLM_* (a value that does not parse is ignored; the default stays)."""
+    changes = {}
+    for var, (name, kind) in _LLM_ENV.items():
+        raw = os.environ.get(var, "").strip()
+        if not raw:
+            continue
+        try:
+            changes[name] = kind(raw)
+        except ValueError:
+            continue
+    if os.environ.get("CURBSIDE_LLM_NO_FALLBACK"):
+        changes["llm_fallback"] = False
+    return replace(s, **changes) if changes else s

@@ -22,6 +22,25 @@ class Gloss(BaseModel):
     explanation: str
 
 
+class Support(BaseModel):
+    """Why a written claim (an item of kind "claim", `--writer llm`) is shown or was dropped: the checks of
+    answer/writer/claims.py against the verbatim quotes of the evidence units it cites."""
+
+    passed: bool = False
+    score: float = 0.0           # share of the claim's content words found in its quotes (see docs/llm-writer.md)
+    threshold: float = 0.0       # the score needed to be shown
+    units: list[int] = Field(default_factory=list)      # evidence unit numbers the claim cited ([E#] in the prompt)
+    reasons: list[str] = Field(default_factory=list)    # failed checks: no_citation, unknown_citation, number,
+    #                                                     token, drug, procedure, population, comparison, polarity,
+    #                                                     support
+    details: list[str] = Field(default_factory=list)    # one line per failure, for reviewers
+    numbers: list[str] = Field(default_factory=list)    # numbers/doses/ranges checked
+    entities: list[str] = Field(default_factory=list)   # drugs, procedures, populations checked
+    polarity: str = ""           # for | against | neutral (of the claim's own words)
+    section: str = ""            # the section the model wrote it in
+    written: str = ""            # the sentence exactly as the model wrote it (citation markers included)
+
+
 class Item(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
@@ -35,6 +54,7 @@ class Item(BaseModel):
     role: str = ""               # recommendation | option | risk_factor | harm | diagnostic | monitoring | finding | ...
     polarity: str = ""           # for | against | neutral
     relevance: float | None = None   # the relevance model's probability that the unit answers the question
+    support: Support | None = None   # kind "claim" only: the checks the written sentence passed (or failed)
 
 
 class Section(BaseModel):
@@ -72,6 +92,12 @@ class Verification(BaseModel):
     checked: int = 0
     passed: bool = True
     failures: list[str] = Field(default_factory=list)
+    # written articles (`--writer llm`): claims the model wrote and the claim checks ran on, how many are shown,
+    # how many were dropped, and the dropped ones counted by failed check (a claim may fail several)
+    claims_checked: int = 0
+    shown: int = 0
+    dropped: int = 0
+    reasons: dict[str, int] = Field(default_factory=dict)
 
 
 class TableCell(BaseModel):
@@ -128,4 +154,8 @@ class Article(BaseModel):
     evidence_table: list[EvidenceRow] = Field(default_factory=list)
     bottom_line: BottomLine | None = None
     answer_settings: str = ""    # fingerprint of the answering settings and model the article was built with
+    writer: str = ""             # extractive | llm (empty in articles saved before writers existed)
+    writer_model: str = ""       # the language model that wrote it (llm writer)
+    writer_note: str = ""        # e.g. why the extractive article is shown although the llm writer was asked for
+    dropped_claims: list[Item] = Field(default_factory=list)   # written claims that failed verification (for review)
     pubmed_note: str = ""        # what `ask --pubmed N` fetched ("12 PubMed records added for this question")

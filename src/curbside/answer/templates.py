@@ -81,7 +81,14 @@ def conflict_label(topic: str) -> str:
     return f"Sources differ on {topic}"
 
 
+def writer_fallback_notice(reason: str) -> str:
+    """Shown when `--writer llm` was asked for but the article is the extractive one."""
+    return f"Written answer not available ({reason}); every sentence below is quoted from its source."
+
+
 _ALLOWED = [
+    re.compile(r"^Written answer not available \((the language model could not be reached|no written sentence "
+               r"passed verification)\); every sentence below is quoted from its source\.$"),
     re.compile(r"^Sources differ on (the dose of|the response to|the recommendation on) [\w\s\-/().,+']{1,80}$"),
     re.compile("^" + re.escape(ABSTAIN_TEXT) + "$"),
     re.compile(r"^No guideline in the library addresses this(; the evidence is [\w\s(),-]{1,300})?\.$"),

@@ -1,5 +1,7 @@
-"""The verifier: every body item of an article is either a verbatim quote of the passage it cites or a fixed
-template phrase; every citation number points at the reference of the quoted document."""
+"""The verifier: every body item of an article is either a verbatim quote of the passage it cites, a fixed
+template phrase, or (written articles, `--writer llm`) a claim whose quotes are verbatim spans of the passages it
+cites and whose claim checks passed (answer/writer/claims.py); every citation number points at the reference of
+the quoted document."""
 
 from __future__ import annotations
 
@@ -40,7 +42,12 @@ def verify_article(article: Article, store: CorpusStore) -> Verification:
                 shown = strip_annotations(shown, item.glosses)
             if item.kind == "conflict" and not is_template_text(item.label):
                 failures.append(f"{where}: conflict label is not a template phrase")
-            if normalise_ws(shown) != quoted:
+            if item.kind == "claim":      # written, not quoted: it stands on its checked support and its quotes
+                if item.support is None or not item.support.passed:
+                    failures.append(f"{where}: written claim did not pass its checks")
+                if not item.citations:
+                    failures.append(f"{where}: written claim cites nothing")
+            elif normalise_ws(shown) != quoted:
                 failures.append(f"{where}: text differs from its quote")
             for q in item.quotes:
                 if q.document_id not in docs:
@@ -65,7 +72,10 @@ def verify_article(article: Article, store: CorpusStore) -> Verification:
             checked += 1
             failures += _table_cell_failures(f"evidence table row {ri + 1} ({row.intervention}) {col}", cell,
                                               refs.get(row.citation), row.citation, store, docs)
-    return Verification(checked=checked, passed=not failures, failures=failures)
+    prior = article.verification   # claim counts of a written article travel with it
+    return Verification(checked=checked, passed=not failures, failures=failures,
+                        claims_checked=prior.claims_checked, shown=prior.shown, dropped=prior.dropped,
+                        reasons=dict(prior.reasons))
 
 
 def _table_cell_failures(where: str, cell: TableCell, cited: str | None, n: int, store: CorpusStore,
