@@ -12,8 +12,9 @@ CORPUS = FIXTURES / "corpus"
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
-    """No test may touch the user's real data directory."""
+    """No test may touch the user's real data directory, nor reach NCBI (tests use the fake E-utilities server)."""
     monkeypatch.setenv("CURBSIDE_HOME", str(tmp_path / "default-home"))
+    monkeypatch.setenv("CURBSIDE_EUTILS_URL", "http://pubmed.invalid/entrez/eutils/")
 
 
 @pytest.fixture

@@ -88,6 +88,14 @@ class FakeEngine:
             article = self._articles.save_new(article, author=user)
         return article
 
+    def fetch_pubmed_for(self, question: str, n: int, *, client=None, progress=None):
+        """As the real Engine with no network: nothing fetched, and the note says so."""
+        from curbside.sources.pubmed.fetch import FetchSummary
+
+        self.asked.append(("pubmed", question, n))
+        return FetchSummary(offline=True, note="PubMed (fake) cannot be reached from this machine; answered from "
+                                                "the library only, no PubMed records were added")
+
     def search(self, query: str, top_k: int = 10):
         if not query.strip():
             raise InputError("query", "is empty")

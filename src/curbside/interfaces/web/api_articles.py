@@ -23,8 +23,10 @@ router = APIRouter(prefix="/api", tags=["articles"])
 ArticleId = Path(..., pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Article id (from POST /api/ask)")
 Audience = Literal["clinician", "trainee", "patient"]
 Action = Literal["start_review", "request_changes", "approve", "retire"]
-ERRORS = {401: {"description": "no or bad credentials"}, 403: {"description": "not allowed for this role"},
-          404: {"description": "no such article (or not visible to you)"}, 422: {"description": "invalid input"}}
+ERRORS = {400: {"description": "malformed request body (e.g. not UTF-8)"},
+          401: {"description": "no or bad credentials"}, 403: {"description": "not allowed for this role"},
+          404: {"description": "no such article (or not visible to you)"},
+          413: {"description": "request body too large"}, 422: {"description": "invalid input"}}
 
 
 class AskRequest(BaseModel):
@@ -32,6 +34,9 @@ class AskRequest(BaseModel):
                               examples=["What are the treatment options for refractory HLH?"])
     audience: Audience = "clinician"
     follow_up_of: SafeStr | None = Field(None, max_length=64, description="id of the earlier article")
+    pubmed: int | None = Field(None, ge=1, le=50, description="first fetch up to N new PubMed records for the "
+                               "question into the library (roles that may add sources); without network the "
+                               "article says so (pubmed_note) and is answered from the library")
 
 
 class NoteRequest(BaseModel):
@@ -80,8 +85,12 @@ class SearchHitOut(BaseModel):
 
 @router.post("/ask", response_model=Article, status_code=201, responses=ERRORS | {429: {"description": "rate limited"}},
              summary="Ask a question; the article is saved (state Submitted) and returned")
-def api_ask(body: AskRequest, request: Request, p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
-    return S.ask(ctx, p, body.question, body.audience, body.follow_up_of, client_ip(request))
+def api_ask(body: AskRequest, request: Request, background: BackgroundTasks, p: Principal = Depends(api_principal),
+            ctx: Ctx = Depends(get_ctx)):
+    article = S.ask(ctx, p, body.question, body.audience, body.follow_up_of, client_ip(request), pubmed=body.pubmed)
+    if body.pubmed:
+        schedule_evidence_check(background, ctx)    # PubMed records were added: re-check approved articles
+    return article
 
 
 @router.get("/articles", response_model=list[ArticleSummary], responses=ERRORS, summary="List articles you may see")

@@ -3,7 +3,7 @@ and the living-evidence side-by-side. Every POST checks the session's CSRF token
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 
 from curbside.interfaces.web import services as S
 from curbside.interfaces.web.auth import Principal, check_csrf, page_principal
@@ -28,10 +28,14 @@ def home(request: Request, p: Principal = Depends(page_principal), ctx: Ctx = De
 
 
 @router.post("/ask")
-def ask(request: Request, question: str = Form(""), audience: str = Form("clinician"), csrf_token: str = Form(""),
-        p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+def ask(request: Request, background: BackgroundTasks, question: str = Form(""), audience: str = Form("clinician"),
+        csrf_token: str = Form(""), pubmed: str = Form(""), p: Principal = Depends(page_principal),
+        ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    article = S.ask(ctx, p, question, audience, None, client_ip(request))
+    n = int(pubmed) if pubmed.strip().isdigit() else None
+    article = S.ask(ctx, p, question, audience, None, client_ip(request), pubmed=n)
+    if n and ctx.config.evidence_check:
+        background.add_task(S.check_evidence, ctx)   # PubMed records were added: re-check approved articles
     return redirect(f"/articles/{article.id}")
 
 

@@ -59,17 +59,39 @@ def rate_limit_ask(ctx: Ctx, p: Principal) -> None:
 
 
 def ask(ctx: Ctx, p: Principal, question: str, audience: str = "clinician", follow_up_of: str | None = None,
-        ip: str = "") -> Article:
+        ip: str = "", pubmed: int | None = None) -> Article:
     p.require("ask", "ask questions")
+    if pubmed:
+        p.require("manage_sources", "add PubMed records to the library")
     question, audience = check_question(question), check_audience(audience)
     if follow_up_of:
         follow_up_of = follow_up_of.strip()
         get_readable(ctx, p, follow_up_of)           # 404 unless the caller may read the earlier article
     rate_limit_ask(ctx, p)
-    article = ctx.engine.ask(question, audience=audience, follow_up_of=follow_up_of or None, save=True,
-                             user=p.username)
+    if pubmed:
+        article = ask_with_pubmed(ctx, p, question, audience, follow_up_of, pubmed, ip)
+    else:
+        article = ctx.engine.ask(question, audience=audience, follow_up_of=follow_up_of or None, save=True,
+                                 user=p.username)
     ctx.audit.record(p.username, "ask", article.id, {"question": question[:300], "audience": audience,
                                                      "follow_up_of": follow_up_of or ""}, ip)
+    return article
+
+
+def ask_with_pubmed(ctx: Ctx, p: Principal, question: str, audience: str, follow_up_of: str | None, n: int,
+                    ip: str) -> Article:
+    """Ask with fresh evidence: up to n new PubMed records ingested first (see sources/pubmed); offline, the
+    article says so and is answered from the library."""
+    from curbside.sources.pubmed.fetch import ask_with_pubmed as run
+
+    if not 1 <= n <= 50:
+        raise ApiError(422, f"pubmed: {n} records; expected 1 to 50")
+    article, fetched = run(ctx.engine, question, n, audience=audience, follow_up_of=follow_up_of or None, save=True,
+                           user=p.username)
+    ctx.audit.record(p.username, "pubmed_fetch", article.id, {"added": fetched.added + fetched.replaced,
+                                                              "already_present": fetched.already_present,
+                                                              "failed": fetched.failed, "offline": fetched.offline,
+                                                              "requests": fetched.requests}, ip)
     return article
 
 
