@@ -135,7 +135,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     scored = select_units(parsed, hits, model)
     usable = [s for s in scored if s.usable]
     # the answer must be about the question's population when it names one (children, pregnancy, CKD ...)
-    leads = [s for s in usable if s.features.population_covered]
+    leads = [s for s in usable if s.can_lead]
     if not leads or leads[0].prob < model.answer_threshold:
         return abstain(question, parsed)
     pool = [s for s in usable if s.prob >= model.item_threshold]
@@ -143,7 +143,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     limit = settings.max_items_per_section
     sections: list[Section] = []
 
-    lead = _bottom_line([s for s in pool if s.features.population_covered])
+    lead = _bottom_line([s for s in pool if s.can_lead] or leads)
     bottom = Section(title=T.SECTION_TITLES["bottom_line"], kind="bottom_line",
                      items=[_item(picker.take(lead), cites, guideline=lead.unit.document.evidence_level
                                   is EvidenceLevel.GUIDELINE)])
@@ -213,7 +213,12 @@ def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 
 
 
 def _bottom_line(pool: list[Scored]) -> Scored:
-    """The best unit; when it is not a guideline's, a guideline recommendation nearly as probable (within 0.1)."""
+    """The best unit; when it is not a guideline's, a guideline recommendation nearly as probable (within 0.1).
+    When the question asks about an intervention and a unit naming it is nearly as probable (within 0.1), the
+    bottom line is about that intervention ("Should corticosteroids ...?" is answered by the steroids unit)."""
+    asked = [s for s in pool[:15] if s.features.names_asked]
+    if asked and asked[0].prob >= pool[0].prob - 0.1:
+        pool = asked
     best = pool[0]
     if best.unit.document.evidence_level is EvidenceLevel.GUIDELINE:
         return best

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from curbside.answer.candidates import (TYPE_CUES, asks_symptoms, concept_weight
 from curbside.answer.roles import (Role, asks_acute, asks_against, classify, population_conflict,
                                    question_populations)
 from curbside.corpus.models import EvidenceLevel
+from curbside.retrieve.drugs import find_drugs
 from curbside.retrieve.query import ParsedQuestion, sentence_terms
 from curbside.retrieve.search import concept_coverage
 
@@ -92,7 +93,7 @@ def _tokens(text: str) -> list[str]:
 _ASKED_SLOTS = frozenset("""target goal dose dosing dosage duration first-line second-line treatment therapy options
 management criteria cut-offs cutoffs threshold thresholds monitoring laboratory risk recommended empiric
 calculate calculated use used manage managed treat treated give given start started prescribe choose need needed
-best preferred appropriate""".split())
+best preferred appropriate score scores counts count positive negative level levels value values range""".split())
 
 
 def question_heads(parsed: ParsedQuestion, n_terms: int) -> list[int]:
@@ -113,7 +114,59 @@ def question_heads(parsed: ParsedQuestion, n_terms: int) -> list[int]:
         return heads
     terms = [i for i, c in enumerate(parsed.concepts[:n_terms])
              if c.kind == "term" and c.text.lower() not in _ASKED_SLOTS and len(c.text) > 2]
-    return terms or heads
+    # the topic of a question without a condition or drug: its names (qSOFA, INR, FIB-4, COVID-19) and its
+    # multi-word phrases ("mechanical mitral valve": neighbouring terms read together); single common words
+    # ("counts", "positive") only when there is nothing else
+    named = [i for i in terms if _NAME_LIKE.search(parsed.concepts[i].text)]
+    phrases = [i for i in terms if i in _phrase_members(parsed, terms)]
+    return sorted(set(named) | set(phrases)) or terms or heads
+
+
+def phrase_heads(parsed: ParsedQuestion, heads: list[int]) -> dict[int, str]:
+    """Heads that run on in the question as one phrase ("mechanical" "mitral" "valve"): the first of each run
+    maps to the phrase; the others are dropped (the phrase is matched as a whole, by its specific words)."""
+    text = parsed.text
+    spans = sorted((text.find(parsed.concepts[i].text), i) for i in heads if text.find(parsed.concepts[i].text) >= 0)
+    out: dict[int, str] = {}
+    run: list[tuple[int, int]] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            a = run[0][0]
+            last = run[-1]
+            b = last[0] + len(parsed.concepts[last[1]].text)
+            out[run[0][1]] = text[a:b]
+            for _, i in run[1:]:
+                out[i] = ""
+    for at, i in spans:
+        if run:
+            pa, pi = run[-1]
+            if text[pa + len(parsed.concepts[pi].text):at].strip():
+                close()
+                run = []
+        run.append((at, i))
+    close()
+    return out
+
+
+_NAME_LIKE = re.compile(r"[A-Z].*[A-Z]|\d|[A-Za-z]-[A-Za-z0-9]")
+
+
+def _phrase_members(parsed: ParsedQuestion, terms: list[int]) -> set[int]:
+    """Terms that are, or belong to, a multi-word phrase of the question (neighbours separated by spaces only)."""
+    text = parsed.text
+    out: set[int] = set()
+    spans = []
+    for i in terms:
+        at = text.find(parsed.concepts[i].text)
+        if at >= 0:
+            spans.append((at, at + len(parsed.concepts[i].text), i))
+    spans.sort()
+    for (a1, b1, i1), (a2, b2, i2) in zip(spans, spans[1:]):
+        if not text[b1:a2].strip():
+            out |= {i1, i2}
+    out |= {i for _, _, i in spans if " " in parsed.concepts[i].text.strip()}
+    return out
 
 
 def alias_groups(parsed: ParsedQuestion, heads: list[int]) -> list[int]:
@@ -138,6 +191,7 @@ class QuestionView:
     terms: list[set[str]]
     weights: list[float]
     heads: list[int]
+    phrases: dict[int, str]
     head_groups: list[int]
     expansions: list
     type_re: re.Pattern[str] | None
@@ -147,6 +201,8 @@ class QuestionView:
     acute: bool
     against_q: bool
     tokens: list[str]
+    drug_concepts: list[int] = field(default_factory=list)
+    drug_names: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, parsed: ParsedQuestion) -> "QuestionView":
@@ -157,12 +213,33 @@ class QuestionView:
         clinical_pops = [t for c, t in zip(parsed.concepts, terms)
                          if c.kind == "population" and CLINICAL_POPULATION.search(c.text)]
         heads = question_heads(parsed, len(terms))
-        return cls(parsed=parsed, terms=terms, weights=weights, heads=heads,
-                   head_groups=alias_groups(parsed, heads), expansions=expansion_shorts(parsed),
+        phrases = phrase_heads(parsed, heads) if not any(parsed.concepts[i].kind in ("condition", "drug")
+                                                         for i in heads) else {}
+        kept = [i for i in heads if phrases.get(i, None) != ""]
+        return cls(parsed=parsed, terms=terms, weights=weights, heads=heads, phrases=phrases,
+                   head_groups=alias_groups(parsed, kept), expansions=expansion_shorts(parsed),
                    type_re=type_re, populations=question_populations(parsed.text),
                    clinical_population_terms=clinical_pops,
                    interventions={i.lower() for i in parsed.intervention}, acute=asks_acute(parsed.text),
-                   against_q=asks_against(parsed.text), tokens=list(dict.fromkeys(_tokens(parsed.text))))
+                   against_q=asks_against(parsed.text), tokens=list(dict.fromkeys(_tokens(parsed.text))),
+                   drug_concepts=[i for i, c in enumerate(parsed.concepts[:len(terms)]) if c.kind == "drug"],
+                   drug_names=frozenset(d.name for d in find_drugs(parsed.text)))
+
+
+def names_asked(text: str, low: str, view: "QuestionView") -> bool:
+    """The unit names an intervention the question asks about: as written, by a variant of the question's drug
+    concept ("steroids" for "corticosteroids"), or by the same dictionary drug."""
+    if not view.interventions:
+        return False
+    if any(i in low for i in view.interventions):
+        return True
+    if any(concept_coverage(text, [view.terms[i]]) > 0 for i in view.drug_concepts):
+        return True
+    if view.drug_names:
+        from curbside.retrieve.drugs import find_drugs
+
+        return any(d.name in view.drug_names for d in find_drugs(text))
+    return False
 
 
 @dataclass
@@ -197,7 +274,8 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
     out: list[UnitFeatures] = []
     for u, toks in zip(units, unit_tokens):
         terms = local_meaning(doc_terms[u.document.id], u.passage.text)
-        heads = [terms[i] for i in view.heads]
+        heads = [terms[i] if i not in view.phrases else {view.phrases[i].lower()} for i in view.heads
+                 if view.phrases.get(i, None) != ""]
         own = f"{u.display} {u.subject}"
         ctx = f"{own} {u.context_text} {u.document.title}"
         head_unit = topical(own, heads, view.head_groups)
@@ -218,7 +296,7 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(role.polarity == "against"), float(role.polarity == "against" and view.against_q),
             float(u.kind == "list_item"), float(u.kind == "table_row"),
             passage_scores.get(u.passage.id, 0.0) / top, float(role.meta), float(pop_conflict), float(pop_cov),
-            float(any(i in low for i in view.interventions)), min(len(u.display), 600) / 600.0,
+            float(names_asked(own, low, view)), min(len(u.display), 600) / 600.0,
             float(title_head), float(level is EvidenceLevel.TRIAL_REGISTRY),
             float(qtype in ("treatment", "prevention") and role.role == "risk_factor"),
             float(view.acute and role.maintenance),

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from curbside.answer.features import FEATURES, QuestionView, UnitFeatures, featurize
+from curbside.corpus.models import EvidenceLevel
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,13 @@ class Scored:
         """Can appear in an article for this question at all: about its head concept, not about another
         population, and not plan/meta text (study plans count when the question asks what is being studied)."""
         f = self.features
-        return f.on_topic and f.population_ok and (not f.role.meta or self.studies_asked)
+        registry = self.unit.document.evidence_level is EvidenceLevel.TRIAL_REGISTRY
+        return f.on_topic and f.population_ok and (not (f.role.meta or registry) or self.studies_asked)
+
+    @property
+    def can_lead(self) -> bool:
+        """Can answer the question on its own: usable and about the question's population when it names one."""
+        return self.usable and self.features.population_covered
 
 
 def score_units(parsed, units: list, passage_scores: dict[str, float],

@@ -57,6 +57,9 @@ PLAN_OR_META = re.compile(
     r"(?:purpose|aim|objective|goal)s? of (?:the|this) (?:study|trial|review)|this (?:study|trial) (?:aims|is "
     r"designed)|we (?:aim|plan|propose|hypothesi[sz]e|searched|reviewed|included)|in this (?:review|article|paper)|"
     r"original guideline document|available via MCP|\bcalculate_\w+|see (?:table|figure)|"
+    r"(?:see|refer to|consult|follow|followed)\W+(?:the\s+)?(?:dedicated|specific|separate|relevant|other|"
+    r"pathogen-specific|disease-specific|local)\s+(?:\w+\s+){0,2}guidelines?|"
+    r"(?:dedicated|specific|separate)\s+(?:\w+\s+){0,2}guidelines?\s+should\s+be\s+(?:followed|consulted)|"
     r"(?:does|do|did) not (?:cover|address|apply to|include|discuss|consider)|(?:is|are) (?:beyond|outside) "
     r"(?:the )?scope|not (?:covered|addressed) (?:in|by) this|"
     r"(?:is|are|was|were) not (?:specifically )?(?:stated|reported))\b", re.I)
