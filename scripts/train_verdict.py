@@ -174,10 +174,50 @@ def bioasq_retrieved_examples(questions: list[dict], home: Path, cache: Path) ->
     return out
 
 
+def bioasq_article_examples(questions: list[dict], home: Path, cache: Path) -> list[dict] | None:
+    """The sentences Curbside's own article quotes for the question (body items in order, their relevance as
+    scores), cached as JSON; abstained articles give no sentences (scored as unclear)."""
+    data = json.loads(cache.read_text()) if cache.exists() else {}
+    todo = [q for q in questions if q["id"] not in data]
+    if todo:
+        if not (home / "curbside.sqlite").exists():
+            return None
+        from curbside.engine import open_engine
+        eng = open_engine(home)
+        t0 = time.time()
+        for i, q in enumerate(todo):
+            try:
+                art = eng.ask(q["question"], save=False).model_dump()
+            except Exception as exc:   # an article that fails to build counts as no evidence
+                print(f"  ask failed for {q['id']}: {exc}", file=sys.stderr)
+                art = {"abstained": True}
+            items = []
+            if not art.get("abstained"):
+                for sec in art.get("sections") or []:
+                    if sec.get("kind") == "notice":
+                        continue
+                    for it in sec.get("items") or []:
+                        if it.get("kind", "quote") in ("quote", "claim") and (it.get("text") or "").strip():
+                            items.append({"text": it["text"], "score": it.get("relevance")})
+            data[q["id"]] = items
+            if i % 25 == 0:
+                print(f"  asked {i}/{len(todo)} ({time.time() - t0:.0f}s)", file=sys.stderr, flush=True)
+                cache.write_text(json.dumps(data))
+        cache.write_text(json.dumps(data))
+    out = []
+    for q in questions:
+        items = data.get(q["id"]) or []
+        scores = [it["score"] for it in items]
+        out.append({"id": q["id"], "view": "article", "question": q["question"], "label": str(q["exact_answer"]).lower(),
+                    "sentences": [it["text"] for it in items][:TOP_K],
+                    "scores": scores[:TOP_K] if all(isinstance(x, (int, float)) for x in scores) else None})
+    return out
+
+
 # ---------------------------------------------------------------- model fitting
 
 def vectors_for(ex: dict, cache: EmbCache | None, key: str = "sentences"):
-    if cache is None or not cache.enabled:
+    if cache is None or not cache.enabled or not ex[key]:
         return None
     return (cache.get(ex["question"]).astype(np.float64),
             np.stack([cache.get(s) for s in ex[key]]).astype(np.float64))
@@ -293,6 +333,9 @@ def fit_variant(name: str, train_exs: list[dict], concl: list[dict], findings: l
     pc = 1 / (1 + np.exp(-(a * oof + b)))
     conf = np.maximum(pc, 1 - pc)
     thr = choose_threshold(conf, (pc >= 0.5) == (y > 0.5), args.min_coverage, args.target_acc)
+    curve = "; ".join(f">={t:.2f}: cov {np.mean(conf >= t):.2f} acc {np.mean(((pc >= 0.5) == (y > 0.5))[conf >= t]):.3f}"
+                      for t in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75) if np.any(conf >= t))
+    print(f"{name}: out-of-fold confidence curve (PubMedQA development part): {curve}")
     # off-topic gate: evidence covering less of the question than (almost) every on-topic training abstract
     ov_col = V.SENTENCE_FEATURES.index("overlap")
     max_ov = np.array([V.sentence_matrix(e["question"], e["sentences"])[1][:, ov_col].max() for e in train_exs])
@@ -360,6 +403,8 @@ def main() -> None:
     ap.add_argument("--design", choices=["pooled", "stacked", "combined"], default="stacked",
                     help="question-level features: pooled sentence features, sentence-model aggregates, or both")
     ap.add_argument("--question-l2", type=float, default=None, help="fix the question model's L2 (default: CV)")
+    ap.add_argument("--articles", action="store_true",
+                    help="also measure on the sentences of Curbside's own articles (held-out ids; slow, cached)")
     ap.add_argument("--select", action="store_true", help="print the cross-validated grid of candidate models")
     args = ap.parse_args()
     shared = Path(args.shared)
@@ -381,6 +426,12 @@ def main() -> None:
     bio_gold = bioasq_gold_examples(yn_q)
     bio_ret = None if args.no_retrieved else bioasq_retrieved_examples(yn_q, Path(args.bioasq_home), cache_dir / "bioasq_retrieved.json")
 
+    bio_art = None
+    if args.articles:
+        from curbside.retrieve.ranker import in_held_out as _held
+        bio_art = bioasq_article_examples([q for q in yn_q if _held(q["id"])], Path(args.bioasq_home),
+                                          cache_dir / "bioasq_articles.json")
+
     # question-type detector on all BioASQ questions
     det = [(V.is_yes_no(q["question"]), q["type"] == "yesno") for q in bq]
     tp = sum(a and b for a, b in det)
@@ -395,7 +446,7 @@ def main() -> None:
             emb.enabled = False
     if emb.enabled:
         texts = []
-        for ex in dev + test + bio_gold + (bio_ret or []):
+        for ex in dev + test + bio_gold + (bio_ret or []) + (bio_art or []):
             texts.append(ex["question"])
             texts.extend(ex["sentences"])
         emb.ensure(texts)
@@ -429,8 +480,11 @@ def main() -> None:
             ("BioASQ yes/no gold snippets", bio_gold)]
     if bio_ret:
         sets.append(("BioASQ yes/no retrieved", bio_ret))
+    if bio_art:
+        sets.append(("BioASQ yes/no articles [held-out ids]", bio_art))
+        sets.append(("BioASQ yes/no articles, answered [held-out]", [e for e in bio_art if e["sentences"]]))
     for label, exs in list(sets):
-        if label.startswith("BioASQ"):
+        if label.startswith("BioASQ") and "articles" not in label:
             sets.append((label + " [held-out ids]", [e for e in exs if in_held_out(e["id"])]))
             sets.append((label + " [other ids]", [e for e in exs if not in_held_out(e["id"])]))
     table = []
@@ -443,6 +497,17 @@ def main() -> None:
             res = [V.decide(e["question"], e["sentences"], scores=e.get("scores"),
                             vectors=vectors_for(e, emb) if name != "features" else None, embed=False) for e in exs]
             table.append((name, label, metrics(exs, res)))
+    V._models.clear()
+    V._models.update({"features": V.model_from_json(shipped["features"])})
+    for label, exs in sets:
+        if "held-out ids" not in label:
+            continue
+        res = [V.decide(e["question"], e["sentences"], scores=e.get("scores"), embed=False) for e in exs]
+        pts = []
+        for t in (0.5, 0.55, 0.6, 0.65, 0.7):
+            dec = [(e, r) for e, r in zip(exs, res) if r.verdict != V.UNCLEAR and r.confidence >= t]
+            pts.append(f">={t:.2f}: cov {len(dec) / len(exs):.2f} pol {sum(e['label'] == r.verdict for e, r in dec) / max(1, len(dec)):.3f}")
+        print(f"features, {label}, confidence cut-offs (report only): " + "; ".join(pts))
     V._models.clear()
 
     print()

@@ -35,6 +35,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Sequence
 
@@ -90,6 +91,7 @@ how patients patient use used using effect effects affect affects role associate
 treatment""".split())
 
 
+@lru_cache(maxsize=65536)
 def _stem(w: str) -> str:
     for suf in ("ations", "ation", "ments", "ment", "ness", "ities", "ity", "ing", "ers", "ies", "ied", "ed", "es",
                 "er", "ly", "s"):
@@ -166,7 +168,7 @@ _INC = _rx(r"increase[sd]?|increasing|higher|elevat(?:e|ed|es|ion)|rais(?:e|ed|e
            r"overexpress\w*|amplif\w*")
 _DEC = _rx(r"decrease[sd]?|decreasing|lower(?:ed)?|reduc\w*|diminish\w*|less|fewer|smaller|declin\w*|down-?regulat\w*|"
            r"loss|inhibit\w*|suppress\w*|attenuat\w*|worse|poor(?:er)?|shorter|delay\w*|impair\w*|block\w*|"
-           r"deplet\w*|prevent\w*")
+           r"deplet\w*|prevent\w*|repress\w*|silenc\w*|shorten\w*")
 _Q_NEG = re.compile(r"\b(?:not|no|never|cannot)\b|n't\b", re.I)
 
 SENTENCE_FEATURES = [
@@ -182,12 +184,15 @@ def _count(rx: re.Pattern[str], s: str, cap: float = 3.0) -> float:
     return min(float(len(rx.findall(s))), cap)
 
 
-def _near(rx: re.Pattern[str], low: str, qterms: set[str], window: int = 50, cap: float = 3.0) -> float:
+def _near(rx: re.Pattern[str], low: str, q_positions: list[int], window: int = 50, cap: float = 3.0) -> float:
     """Cue matches with a question term within `window` characters: the cue is about what was asked."""
     n = 0
     for m in rx.finditer(low):
-        if qterms & content_terms(low[max(0, m.start() - window):m.end() + window]):
+        lo, hi = m.start() - window, m.end() + window
+        if any(lo <= p <= hi for p in q_positions):
             n += 1
+            if n >= cap:
+                break
     return min(float(n), cap)
 
 
@@ -214,7 +219,16 @@ def _parse_question(question: str) -> _Question:
 def sentence_features(q: _Question, sentence: str, cos: float | None = None) -> np.ndarray:
     s = sentence.strip()
     low = s.lower()
-    terms = content_terms(s)
+    q_positions: list[int] = []
+    terms: set[str] = set()
+    for m in _WORD.finditer(low):
+        w = m.group()
+        if w in _STOP or len(w) < 2:
+            continue
+        t = _stem(w)
+        terms.add(t)
+        if t in q.terms:
+            q_positions.append(m.start())
     ov = len(q.terms & terms) / max(1, len(q.terms))
     ov_all = float(ov >= 0.999)
     missing = 1.0 - ov
@@ -246,8 +260,8 @@ def sentence_features(q: _Question, sentence: str, cos: float | None = None) -> 
         concl * pos,
         hedge * min(noeff, 1.0),
         min(len(s) / 200.0, 2.0),
-        _near(_NOEFFECT, low, q.terms),
-        _near(_POSEFFECT, low, q.terms, cap=4.0),
+        _near(_NOEFFECT, low, q_positions),
+        _near(_POSEFFECT, low, q_positions, cap=4.0),
         0.0 if cos is None else float(cos),
     ], dtype=np.float64)
     return f
