@@ -7,7 +7,11 @@
 
 --build ingests the benchmark corpus (medquad + NGC summaries + BioASQ corpus_dev) into --home and embeds every
 passage (slow: ~30-60 min on 2 cores; resumable, vectors cached by content hash; --copy-vectors-from reuses the
-cached vectors of another store first).
+cached vectors of another store first). --build --synthetic-vectors gives every passage a random unit vector
+instead (minutes, not an hour): search *latency* at full size is then real (the question is embedded by the
+real model, the scan, candidates, features, ranker and MMR all run) but dense results are meaningless; use such
+a store (name it so, e.g. /tmp/cs-bench-synthetic) for timing only. --questions FILE times search on a JSONL
+file's "question" fields (e.g. long consumer messages) instead of BioASQ's.
 
 Without --indexes it prints:
   * embedding speed: passages/s embedding a fixed random sample of the store's passages (median of --runs);
@@ -455,7 +459,7 @@ def bench_search(engine, questions: list[str], runs: int) -> list[tuple[str, str
             p50s.append(statistics.median(lat))
             p95s.append(pct(lat, 0.95))
         rows.append((f"{mode} search p50 (ms)", f"{statistics.median(p50s):.1f}",
-                     f"p95 {statistics.median(p95s):.1f} ms; {len(questions)} BioASQ questions x {runs} runs, "
+                     f"p95 {statistics.median(p95s):.1f} ms; {len(questions)} questions x {runs} runs, "
                      f"top 10 (p50 per run: {', '.join(f'{x:.1f}' for x in p50s)})"))
     return rows
 
@@ -472,10 +476,32 @@ def bench_ask(engine, questions: list[str], runs: int) -> tuple[str, str, str]:
             f"mode {engine.retriever.last_mode} (p50 per run: {', '.join(f'{x:.0f}' for x in p50s)})")
 
 
-def build(engine, shared: Path, copy_from: str | None) -> None:
+def synthetic_encode(texts: list[str]) -> np.ndarray:
+    """Random unit vectors (seeded by the text), for a timing-only store."""
+    out = np.empty((len(texts), 384), dtype=np.float32)
+    for i, t in enumerate(texts):
+        v = np.random.default_rng(abs(hash(t)) % (2 ** 32)).standard_normal(384).astype(np.float32)
+        out[i] = v / np.linalg.norm(v)
+    return out
+
+
+def build(engine, shared: Path, copy_from: str | None, synthetic: bool = False) -> None:
     if engine.store.counts()[0] == 0:
-        s = engine.ingest([shared / f for f in FILES])
+        if synthetic:
+            from dataclasses import replace
+
+            from curbside.engine import Engine
+
+            lexical = Engine(replace(engine.settings, embed=False))
+            s = lexical.ingest([shared / f for f in FILES])
+            lexical.close()
+        else:
+            s = engine.ingest([shared / f for f in FILES])
         print(f"ingested {s.added:,} documents, {s.passages:,} passages in {s.seconds:.0f} s", file=sys.stderr)
+    if synthetic:
+        done, _ = engine.retriever.vectors.embed_missing(synthetic_encode)
+        print(f"gave {done:,} passages a synthetic random vector (timing only)", file=sys.stderr)
+        return
     if copy_from:
         src = Path(copy_from) / "curbside.sqlite"
         c = engine.store.conn
@@ -509,11 +535,14 @@ def main() -> None:
     ap.add_argument("--only", default="", help="comma list: compare only indexes whose name contains one")
     ap.add_argument("--markdown", action="store_true", help="print the index table as markdown")
     ap.add_argument("--skip", default="", help="comma list of: embed,search,ask")
+    ap.add_argument("--synthetic-vectors", action="store_true",
+                    help="with --build: random vectors instead of embeddings (a timing-only store)")
+    ap.add_argument("--questions", default=None, help="JSONL whose 'question' fields are timed (default BioASQ)")
     args = ap.parse_args()
     shared = Path(args.shared)
     skip = set(filter(None, args.skip.split(",")))
-    questions = [json.loads(line)["question"] for line in
-                 (shared / "data/eval/bioasq/questions_dev.jsonl").open()][: max(args.queries, 1)]
+    qfile = Path(args.questions) if args.questions else shared / "data/eval/bioasq/questions_dev.jsonl"
+    questions = [json.loads(line)["question"] for line in qfile.open() if line.strip()][: max(args.queries, 1)]
 
     engine = None
     if args.build or not args.indexes:
@@ -522,7 +551,7 @@ def main() -> None:
 
         engine = Engine(load_settings(args.home, load_default_corpus=False, embed=True))
     if args.build:
-        build(engine, shared, args.copy_vectors_from)
+        build(engine, shared, args.copy_vectors_from, args.synthetic_vectors)
     if args.indexes:
         index_report(args, questions, engine)
         return

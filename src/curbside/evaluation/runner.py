@@ -1,8 +1,11 @@
 """`curbside eval`: retrieval quality on a questions file with relevant document ids.
 
 Questions file: JSONL, one object per line with "question" and relevant ids in "relevant_ids" (document ids as
-stored, e.g. "pmid:123") or "relevant_pmids" (PubMed ids); optional "type" for per-type breakdowns. Relevant ids
-absent from the store are dropped; questions with none left are skipped (and counted).
+stored, e.g. "pmid:123") or "relevant_pmids" (PubMed ids), or graded judgements in "relevant": {"doc id": grade}
+(grades > 0 are relevant; nDCG then uses the gain 2^grade - 1; a list there means grade 1 each); optional "type"
+for per-type breakdowns and "group" (e.g. the topic of near-duplicate questions), which decides the held-out
+split instead of the id when present. Relevant ids absent from the store are dropped; questions with none left are
+skipped (and counted).
 """
 
 from __future__ import annotations
@@ -23,6 +26,17 @@ class EvalQuestion:
     question: str
     relevant: set[str]
     qtype: str = ""
+    grades: dict[str, float] | None = None     # graded judgements (id -> grade > 0); None: binary
+    group: str = ""
+
+    @property
+    def split_key(self) -> str:
+        """What the held-out split hashes: the group when given (near-duplicates stay together), else the id."""
+        return self.group or self.id
+
+    @property
+    def judged(self):
+        return self.grades if self.grades is not None else self.relevant
 
 
 @dataclass
@@ -34,14 +48,17 @@ class EvalResult:
     sums: dict[str, float] = field(default_factory=dict)
     by_type: dict[str, dict[str, float]] = field(default_factory=dict)
     per_question: list[dict] = field(default_factory=list)
+    graded: bool = False          # some question had graded judgements (nDCG with gain 2^grade - 1)
 
     METRICS = ("recall@10", "recall@100", "ndcg@10", "mrr@10")
 
     def add(self, q: EvalQuestion, ranked: list[str]) -> None:
+        rel = q.judged
+        self.graded = self.graded or q.grades is not None
         scores = {
-            "recall@10": recall_at(ranked, q.relevant, 10), "recall@100": recall_at(ranked, q.relevant, 100),
-            "ndcg@10": ndcg_at(ranked, q.relevant, 10), "mrr@10": mrr_at(ranked, q.relevant, 10),
-            "recall@1": recall_at(ranked, q.relevant, 1),
+            "recall@10": recall_at(ranked, rel, 10), "recall@100": recall_at(ranked, rel, 100),
+            "ndcg@10": ndcg_at(ranked, rel, 10), "mrr@10": mrr_at(ranked, rel, 10),
+            "recall@1": recall_at(ranked, rel, 1),
         }
         self.n += 1
         for k, v in scores.items():
@@ -64,7 +81,7 @@ class EvalResult:
 
     def to_json(self) -> dict:
         return {"retriever": self.retriever, "questions": self.n, "skipped": self.skipped,
-                "queries_per_second": round(self.qps, 2),
+                "queries_per_second": round(self.qps, 2), "graded": self.graded,
                 **{m: round(self.mean(m), 4) for m in (*self.METRICS, "recall@1")},
                 "by_type": {t: {m: round(self.type_mean(t, m), 4) for m in self.METRICS} | {"n": int(v["n"])}
                             for t, v in sorted(self.by_type.items())}}
@@ -87,10 +104,23 @@ def load_questions(path: Path, limit: int | None = None) -> Iterator[EvalQuestio
                 raise InputError(f"{path} line {lineno}", "field 'question' is missing")
             rel = {str(r) for r in rec.get("relevant_ids", [])}
             rel |= {f"pmid:{p}" for p in rec.get("relevant_pmids", [])}
+            grades = None
+            judged = rec.get("relevant")
+            if isinstance(judged, dict):
+                try:
+                    grades = {str(k): float(v) for k, v in judged.items()}
+                except (TypeError, ValueError):
+                    raise InputError(f"{path} line {lineno}", "field 'relevant': grades must be numbers") from None
+                grades = {k: v for k, v in grades.items() if v > 0}
+                for r in rel:
+                    grades.setdefault(r, 1.0)
+                rel = set(grades)
+            elif isinstance(judged, list):
+                rel |= {str(r) for r in judged}
             if "pmid" in rec and not rel:
                 rel = {f"pmid:{rec['pmid']}"}
             yield EvalQuestion(id=str(rec.get("id", lineno)), question=question, relevant=rel,
-                               qtype=str(rec.get("type", "")))
+                               qtype=str(rec.get("type", "")), grades=grades, group=str(rec.get("group") or ""))
             n += 1
             if limit and n >= limit:
                 return
@@ -106,6 +136,7 @@ def evaluate(questions: list[EvalQuestion], known_ids: set[str], name: str,
             res.skipped += 1
             continue
         ranked = dedupe(rank(q.question))
-        res.add(EvalQuestion(q.id, q.question, rel, q.qtype), ranked)
+        grades = {k: v for k, v in q.grades.items() if k in rel} if q.grades is not None else None
+        res.add(EvalQuestion(q.id, q.question, rel, q.qtype, grades, q.group), ranked)
     res.seconds = time.perf_counter() - t0
     return res

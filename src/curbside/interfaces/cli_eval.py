@@ -21,18 +21,23 @@ def register(app: typer.Typer) -> None:
 
     @app.command("eval")
     def eval_command(
-        questions: Path = typer.Argument(..., help="JSONL with 'question' and 'relevant_pmids' or 'relevant_ids'."),
-        retriever: List[str] = typer.Option(["bm25"], "--retriever", "-r", help="bm25|dense|hybrid (repeatable)"),
+        questions: Path = typer.Argument(..., help="JSONL with 'question' and 'relevant_pmids', 'relevant_ids' "
+                                                 "or graded 'relevant': {id: grade}."),
+        retriever: List[str] = typer.Option(["bm25"], "--retriever", "-r",
+                                            help="bm25|dense|hybrid|rrf (repeatable; rrf = plain reciprocal rank "
+                                                 "fusion of the bm25 and dense candidates, no learned ranker)"),
         limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N questions."),
         held_out: bool = typer.Option(False, "--held-out",
-                                      help="Only the questions held out from training the ranker (by id hash)."),
+                                      help="Only the questions held out from training the ranker (by a hash of "
+                                             "their 'group', else their id)."),
         types: str = typer.Option("dataset", "--types",
                                   help="Per-type rows by the file's 'type' (dataset) or Curbside's parsed "
                                        "question type (parsed)."),
         json_out: bool = typer.Option(False, "--json"),
         home: Optional[Path] = typer.Option(None, "--home"),
     ) -> None:
-        """Recall@10, Recall@100, nDCG@10 and MRR@10 of each retriever on a questions file."""
+        """Recall@10, Recall@100, nDCG@10 and MRR@10 of each retriever on a questions file (nDCG with graded
+        gain 2^grade - 1 when the file gives grades)."""
         from curbside.engine import Engine
         from curbside.evaluation.runner import evaluate, load_questions
         from curbside.retrieve.ranker import in_held_out
@@ -43,7 +48,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         try:
             engine = Engine(load_settings(home, load_default_corpus=False))
-            qs = [q for q in load_questions(questions, None) if not held_out or in_held_out(q.id)]
+            qs = [q for q in load_questions(questions, None) if not held_out or in_held_out(q.split_key)]
             qs = qs[:limit] if limit else qs
             if types == "parsed":
                 for q in qs:
@@ -51,7 +56,7 @@ def register(app: typer.Typer) -> None:
             known = {d.id for d in engine.sources()}
             results = []
             for name in retriever:
-                rank = engine.ranker(name)
+                rank = _rrf_rank(engine) if name == "rrf" else engine.ranker(name)
                 results.append(evaluate(qs, known, name, rank))
         except CurbsideError as exc:
             Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
@@ -59,8 +64,9 @@ def register(app: typer.Typer) -> None:
         if json_out:
             sys.stdout.write(json.dumps([r.to_json() for r in results], indent=2) + "\n")
             return
-        table = Table(title=f"{questions.name}{' (held-out part)' if held_out else ''}: {results[0].n} questions "
-                            f"({results[0].skipped} skipped: no relevant document in the store)")
+        graded = ", graded nDCG" if results[0].graded else ""
+        table = Table(title=f"{questions.name}{' (held-out part)' if held_out else ''}{graded}: "
+                            f"{results[0].n} questions ({results[0].skipped} skipped: no relevant document in the store)")
         for col in ("retriever", "type", "n", "Recall@10", "Recall@100", "nDCG@10", "MRR@10", "q/s"):
             table.add_column(col, justify="right" if col not in ("retriever", "type") else "left")
         for r in results:
@@ -80,6 +86,25 @@ def register(app: typer.Typer) -> None:
             parts += [f"{t} {100 * (r.type_mean(t, 'ndcg@10') - base.type_mean(t, 'ndcg@10')):+.1f}"
                       for t in types if t in r.by_type and t in base.by_type]
             out.print(f"{r.retriever} - bm25, nDCG@10 points: " + ", ".join(parts), highlight=False)
+
+
+def _rrf_rank(engine):
+    """question -> document ids ranked by reciprocal rank fusion of the BM25 and dense top 100 (MMR and the
+    per-document cap as in hybrid search): the baseline the learned ranker has to beat."""
+    from curbside.retrieve.ranker import Ranker
+
+    hybrid = engine.ranker("hybrid")
+    rrf = Ranker.rrf_only()
+
+    def rank(question: str) -> list[str]:
+        ret = engine.retriever
+        saved, ret.ranker = ret.ranker, rrf
+        try:
+            return hybrid(question)
+        finally:
+            ret.ranker = saved
+
+    return rank
 
 
 def register_answers(app: typer.Typer) -> None:

@@ -56,7 +56,8 @@ def minmax(values: Sequence[float]) -> np.ndarray:
 
 def mmr(relevance: Sequence[float], vectors: np.ndarray | None, top_k: int, lambda_: float = 0.8,
         groups: Sequence[Hashable] | None = None, max_per_group: int | None = None,
-        has_vector: Sequence[bool] | None = None, min_similarity: float = 0.0) -> list[int]:
+        has_vector: Sequence[bool] | None = None, min_similarity: float = 0.0,
+        similarity: np.ndarray | None = None) -> list[int]:
     """Maximal marginal relevance: greedily pick the item maximising
     lambda * relevance - (1 - lambda) * max cosine to the items already picked.
 
@@ -64,15 +65,19 @@ def mmr(relevance: Sequence[float], vectors: np.ndarray | None, top_k: int, lamb
     rows (or None: no similarity penalty); similarities below `min_similarity` count as 0, so only near-duplicates
     are pushed down (on-topic passages are naturally similar to each other). `groups` (e.g. document ids) with `max_per_group` cap how many items
     one group may contribute, so one document cannot fill the list; capped items come after all others.
+    `similarity` (n x n) may be given instead of `vectors` (e.g. precomputed for evaluation).
     Returns indexes into the inputs, in selection order."""
     n = len(relevance)
     if n == 0 or top_k <= 0:
         return []
     rel = minmax(relevance)
     sim = None
-    if vectors is not None and lambda_ < 1.0:
-        v = np.asarray(vectors, dtype=np.float32)
-        sim = np.einsum("ik,jk->ij", v, v)   # single-threaded; small BLAS calls stall on a busy machine
+    if (vectors is not None or similarity is not None) and lambda_ < 1.0:
+        if similarity is not None:
+            sim = np.array(similarity, dtype=np.float32)
+        else:
+            v = np.asarray(vectors, dtype=np.float32)
+            sim = np.einsum("ik,jk->ij", v, v)   # single-threaded; small BLAS calls stall on a busy machine
         if min_similarity > 0.0:
             sim = np.where(sim >= min_similarity, sim, 0.0)
         if has_vector is not None:      # items without a vector are not similar to anything

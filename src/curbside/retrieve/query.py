@@ -419,6 +419,24 @@ def same_meaning(long_a: str, long_b: str) -> bool:
     return a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
 
 
+def keyword_terms(parsed: ParsedQuestion) -> list[set[str]]:
+    """Per content keyword of the question (what it asks as well as what about: "symptoms", "inherited",
+    "outlook"), the word and its stem; for the ranker's keyword coverage."""
+    out: list[set[str]] = []
+    seen: set[str] = set()
+    for k in parsed.keywords:
+        w = k.lower()
+        if not w.isalpha() or len(w) < 3 or w in STOPWORDS:
+            continue
+        s = stem(w)
+        key = s if len(s) >= 4 else w
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({w, s} if len(s) >= 4 else {w})
+    return out[:20]
+
+
 def sentence_terms(parsed: ParsedQuestion) -> list[set[str]]:
     """Per concept, the lowercase variants (and stems of one-word variants) that show a sentence mentions it."""
     out: list[set[str]] = []
@@ -437,3 +455,71 @@ def sentence_terms(parsed: ParsedQuestion) -> list[set[str]]:
                     terms.add(s)
         out.append(terms)
     return out
+
+
+# ------------------------------------------------------------------------------------------ focus of long questions
+
+LONG_QUESTION_WORDS = 25          # a question longer than this (or of several sentences) gets a focus view
+_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^\W\d_]|\d)|\n+")
+_ASKS = re.compile(r"^\W*(?:what|what's|whats|how|why|is|are|was|were|can|could|should|shall|does|do|did|will|would|"
+                   r"which|when|where|who|whom|whose|any|has|have|please|tell me|i want to know|i would like to know|"
+                   r"i'd like to know|i need to know|i wonder|wondering|looking for|need information|"
+                   r"information (?:on|about))\b", _I)
+_CHATTER = set("""
+hello hi hey dear sir madam doctor doctors dr thank thanks thankful grateful appreciate appreciated kindly regards
+morning afternoon evening worried worry worrying scared afraid concerned concern confused anxious upset help helps
+helpful please information info question questions answer answers reply asap soon advice advise wondering wonder
+reading read online internet website google found find told tell say says said mentioned explain explained
+mother father mom mum dad husband wife son daughter sister brother grandmother grandfather grandma grandpa uncle
+aunt friend friends partner family child's baby's boyfriend girlfriend cousin nephew niece
+recently lately last month months week weeks year years ago today yesterday currently since still now
+live living far big hospital visit visits appointment seen saw specialist thinks think thought feel felt really
+very much lot lots just also besides anyway everyone someone somebody anyone anybody
+""".split())
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(" ".join((text or "").replace("\n", " \n ").split(" "))) if s.strip()]
+
+
+def is_long(question: str) -> bool:
+    words = _FTS_WORD.findall(question or "")
+    return len(words) > LONG_QUESTION_WORDS or len(_sentences(question)) > 2
+
+
+def focus_view(parsed: ParsedQuestion) -> ParsedQuestion:
+    """What a long, wordy question asks, for the lexical channel: the concepts and keywords of its asking
+    sentences (those ending in '?' or opening with an interrogative or 'please tell me'), plus the conditions
+    and treatments named elsewhere when the asking sentences name none (\"I have X. What can I do?\"), without
+    message chatter (greetings, thanks, who is asking, when). A short question is returned unchanged; the dense
+    channel always embeds the whole question."""
+    text = parsed.text
+    if not is_long(text):
+        return parsed
+    sents = _sentences(text)
+    asking = [s for s in sents if s.rstrip().endswith("?") or _ASKS.search(s)]
+    if not asking:
+        asking = sents[-2:]
+    ask_low = " ".join(asking).lower()
+
+    def chatter(c: Concept) -> bool:
+        words = _FTS_WORD.findall(c.text.lower())
+        return c.kind in ("term", "population") and all(w in _CHATTER for w in words)
+
+    def in_ask(c: Concept) -> bool:
+        return any(v.lower() in ask_low for v in c.variants[:1] or [c.text])
+
+    kept = [c for c in parsed.concepts if in_ask(c) and not chatter(c)]
+    if not any(c.kind in ("condition", "drug") or (c.kind == "term" and len(c.variants) > 1) for c in kept):
+        named = [c for c in parsed.concepts if c not in kept and c.kind in ("condition", "drug")
+                 or (c.kind == "term" and len(c.variants) > 1 and not chatter(c))]
+        kept = [c for c in parsed.concepts if c in kept or c in named]
+    if not kept:
+        return parsed
+    ask_words = set(_FTS_WORD.findall(ask_low))
+    keywords = [k for k in parsed.keywords if k.lower() in ask_words and k.lower() not in _CHATTER]
+    keep_words = {w for c in kept for w in _FTS_WORD.findall(c.text.lower())}
+    keywords += [k for k in parsed.keywords if k.lower() in keep_words and k not in keywords]
+    return ParsedQuestion(" ".join(asking), parsed.question_type, kept,
+                          [p for p in parsed.population if any(c.kind == "population" for c in kept)],
+                          parsed.intervention, parsed.comparison, keywords)

@@ -3,7 +3,7 @@
 Features come from the lexical and dense rankings (BM25 score and rank, cosine and rank, their reciprocal rank
 fusion), from the question (share of its concepts the passage and the title mention) and from the document
 (evidence level, recency, section type, length). The model is linear on standardised features, trained
-pairwise (RankNet loss) by scripts/train_ranker.py on BioASQ dev questions; only the weights ship, in
+pairwise (RankNet loss) by scripts/train_ranker.py on MedQuAD and PubMedQA questions of several styles; only the weights ship, in
 curbside/data/ranker_weights.json. Without weights, the score is plain reciprocal rank fusion.
 """
 
@@ -37,6 +37,14 @@ FEATURES = (
     "recency",       # publication year scaled to [0, 1] over 1990..2030 (fixed, so scores do not drift), 0 unknown
     "key_section",   # results / conclusions / recommendations / summary / management sections
     "length",        # log passage length, scaled
+    "cos_z",         # cosine standardised over the candidates (scale-free: long questions have flatter cosines)
+    "bm25_z",        # BM25 score standardised over the BM25 candidates (0 when not a BM25 candidate)
+    "long_bm25_rr",  # bm25_rr on a long question (else 0): lets the model trust the lexical rank less there
+    "long_dense_rr", # dense_rr on a long question (else 0)
+    "long_coverage", # coverage on a long question (else 0)
+    "kw_coverage",   # share of the question's (focus's) keywords, stemmed, in title + section + text: what is asked
+    "doc_support",   # how many candidates come from the same document (log-scaled): document-level evidence
+    "lead",          # the document's first passage (where consumer pages and abstracts say what they are about)
 )
 
 _KEY_SECTION = re.compile(r"result|conclusion|recommend|summary|key point|management|treatment|finding|interpretation",
@@ -59,6 +67,9 @@ class CandidateInfo:
     section: str = ""
     kind: str = "text"
     length: int = 0
+    kw_coverage: float = 0.0
+    document_id: str = ""
+    lead: bool = False
 
 
 def in_held_out(question_id: str, fraction: float = 0.4) -> bool:
@@ -72,8 +83,9 @@ def _rr(rank: int | None) -> float:
     return 0.0 if not rank else 1.0 / math.log2(1 + rank)
 
 
-def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60) -> np.ndarray:
-    """(n, len(FEATURES)) float64 matrix, columns in FEATURES order."""
+def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60, long: bool = False) -> np.ndarray:
+    """(n, len(FEATURES)) float64 matrix, columns in FEATURES order. `long`: the question is long and wordy
+    (`query.is_long`), which switches on the long_* interaction features."""
     n = len(cands)
     X = np.zeros((n, len(FEATURES)))
     if not n:
@@ -81,6 +93,15 @@ def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60) -> np.ndarra
     best_bm25 = max((c.bm25 for c in cands if c.bm25 is not None), default=0.0) or 1.0
     best_cos = max((c.cosine for c in cands if c.cosine is not None), default=0.0)
     rrf_max = 2.0 / (rrf_k + 1)
+    coss = np.array([c.cosine for c in cands if c.cosine is not None])
+    cos_mu, cos_sd = (float(coss.mean()), float(coss.std()) or 1.0) if len(coss) else (0.0, 1.0)
+    bms = np.array([c.bm25 for c in cands if c.bm25 is not None])
+    bm_mu, bm_sd = (float(bms.mean()), float(bms.std()) or 1.0) if len(bms) else (0.0, 1.0)
+    lg = 1.0 if long else 0.0
+    per_doc: dict[str, int] = {}
+    for c in cands:
+        if c.document_id:
+            per_doc[c.document_id] = per_doc.get(c.document_id, 0) + 1
     for i, c in enumerate(cands):
         rrf = (1.0 / (rrf_k + c.bm25_rank) if c.bm25_rank else 0.0) + \
               (1.0 / (rrf_k + c.dense_rank) if c.dense_rank else 0.0)
@@ -99,6 +120,14 @@ def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60) -> np.ndarra
             min(max((c.year - 1990) / 40.0, 0.0), 1.0) if c.year else 0.0,
             1.0 if (c.kind == "recommendation" or _KEY_SECTION.search(c.section or "")) else 0.0,
             min(math.log1p(c.length) / math.log(3000), 1.0),
+            (c.cosine - cos_mu) / cos_sd if c.cosine is not None else -3.0,
+            (c.bm25 - bm_mu) / bm_sd if c.bm25 is not None else 0.0,
+            lg * _rr(c.bm25_rank),
+            lg * _rr(c.dense_rank),
+            lg * c.coverage,
+            c.kw_coverage,
+            min(math.log2(per_doc.get(c.document_id, 1)) / 3.0, 1.0),
+            1.0 if c.lead else 0.0,
         )
     return X
 
@@ -152,27 +181,32 @@ class Ranker:
 
 
 def train_pairwise(groups: Sequence[tuple[np.ndarray, np.ndarray]], l2: float = 1e-3, epochs: int = 400,
-                   lr: float = 0.05, max_pairs: int = 400, seed: int = 0) -> Ranker:
-    """Fit a linear RankNet: for each question (X, relevance labels), every (relevant, non-relevant) pair
-    should score relevant higher. Features constant over the data get weight 0. Full-batch Adam."""
+                   lr: float = 0.05, max_pairs: int = 400, seed: int = 0,
+                   group_weights: Sequence[float] | None = None) -> Ranker:
+    """Fit a linear RankNet: for each question (X, relevance grades), every pair of candidates with different
+    grades should score the higher grade higher (binary labels: relevant above non-relevant). Each question
+    weighs the same, times its `group_weights` entry (e.g. 1 / questions of its style, so every style counts
+    alike). Features constant over the data get weight 0. Full-batch Adam."""
     rng = np.random.default_rng(seed)
     allX = np.concatenate([X for X, _ in groups])
     mean, std = allX.mean(axis=0), allX.std(axis=0)
     usable = std > 1e-9
     std = np.where(usable, std, 1.0)
+    gw = list(group_weights) if group_weights is not None else [1.0] * len(groups)
     diffs = []
-    for X, y in groups:
+    for (X, y), weight in zip(groups, gw):
         Z = (X - mean) / std
-        pos, neg = np.flatnonzero(y > 0), np.flatnonzero(y <= 0)
-        if not len(pos) or not len(neg):
+        y = np.asarray(y, dtype=float)
+        if len(y) < 2 or y.max() <= 0 or y.max() == y.min():
             continue
-        pi, ni = np.meshgrid(pos, neg, indexing="ij")
-        pi, ni = pi.ravel(), ni.ravel()
+        pi, ni = np.meshgrid(np.arange(len(y)), np.arange(len(y)), indexing="ij")
+        keep = y[pi] > y[ni]
+        pi, ni = pi[keep], ni[keep]
         if len(pi) > max_pairs:
             pick = rng.choice(len(pi), max_pairs, replace=False)
             pi, ni = pi[pick], ni[pick]
         d = Z[pi] - Z[ni]
-        diffs.append((d, np.full(len(d), 1.0 / len(d))))   # each question weighs the same
+        diffs.append((d, np.full(len(d), weight / len(d))))
     D = np.concatenate([d for d, _ in diffs])
     qw = np.concatenate([w for _, w in diffs])
     qw = qw / qw.sum()

@@ -16,7 +16,8 @@ import numpy as np
 from curbside.corpus.models import Document, Passage
 from curbside.retrieve.abbreviations import AbbreviationIndex
 from curbside.retrieve.fusion import mmr
-from curbside.retrieve.query import ParsedQuestion, fts_query, parse_question, sentence_terms
+from curbside.retrieve.query import (ParsedQuestion, focus_view, fts_query, is_long, keyword_terms, parse_question,
+                                    sentence_terms)
 from curbside.retrieve.ranker import CandidateInfo, FEATURES, Ranker, feature_matrix
 from curbside.store.corpus_store import CorpusStore
 from curbside.store.vectors import VectorStore, matvec
@@ -94,13 +95,14 @@ def concept_coverage(text: str, terms: list[set[str]]) -> float:
     return hit / len(terms)
 
 
-def question_text(parsed: ParsedQuestion) -> str:
+def question_text(parsed: ParsedQuestion, focus: ParsedQuestion | None = None) -> str:
     """The text given to the dense encoder: the question as asked, then the synonyms and abbreviation expansions
     question understanding found, e.g. "Is HLH ...? (hemophagocytic lymphohistiocytosis)" (+1.4 nDCG@10 for
-    dense alone on held-out BioASQ dev)."""
+    dense alone on held-out BioASQ dev). With `focus` (a long question's focus view) only the focus concepts
+    are expanded: the whole message is embedded, but a medicine mentioned in passing gets no synonyms."""
     text = parsed.text
     extra = []
-    for c in parsed.concepts:
+    for c in (focus or parsed).concepts:
         for v in (c.variants or [])[1:3]:
             if len(v) > 3 and v.lower() != c.text.lower() and v.lower() not in text.lower():
                 extra.append(v)
@@ -112,7 +114,8 @@ class Retriever:
     """One instance per store (cheap to keep): BM25 from FTS5, cosine from the vector index, fused and ranked."""
 
     def __init__(self, store: CorpusStore, embed: bool = True, embedder=None, ranker: Ranker | None = None,
-                 mmr_lambda: float = 0.85, mmr_min_similarity: float = 0.9, max_per_document: int = 3):
+                 mmr_lambda: float = 0.85, mmr_min_similarity: float = 0.9, max_per_document: int = 3,
+                 focus_long: bool = True):
         self.store = store
         self.embed_enabled = embed
         self.vectors = VectorStore(store.conn, store.path.parent / "vectors")
@@ -121,6 +124,7 @@ class Retriever:
         self.mmr_lambda = mmr_lambda              # MMR trades relevance against redundancy with passages above;
         self.mmr_min_similarity = mmr_min_similarity  # only near-duplicates (cosine >= this) count as redundant
         self.max_per_document = max_per_document
+        self.focus_long = focus_long              # lexical channel reads a long question's focus (query.focus_view)
         self._abbrev: AbbreviationIndex | None = None
         self._abbrev_state = ""
         self._docs: dict[str, Document] = {}
@@ -218,13 +222,17 @@ class Retriever:
             self.last_mode, self.last_note = "bm25", f"dense search failed ({exc}); lexical BM25 search only"
             return self.lexical(parsed, top_k, candidates)
 
+    def lexical_view(self, parsed: ParsedQuestion) -> ParsedQuestion:
+        """What the lexical channel (BM25 query, concept coverage) reads: a long question's focus, else all."""
+        return focus_view(parsed) if self.focus_long else parsed
+
     def lexical(self, parsed: ParsedQuestion, top_k: int, candidates: int) -> list[SearchHit]:
-        match = fts_query(parsed)
-        scored = self.store.search_fts(match, max(candidates, top_k))
+        focus = self.lexical_view(parsed)
+        scored = self.store.search_fts(fts_query(focus), max(candidates, top_k))
         if not scored:
             return []
         hits = self.hydrate(scored)
-        terms = sentence_terms(parsed)
+        terms = sentence_terms(focus)
         top = hits[0].lexical_score or 1.0
         for h in hits:
             h.coverage = concept_coverage(h.document.title + " " + h.passage.section + " " + h.text, terms)
@@ -233,7 +241,7 @@ class Retriever:
         return _ranked(hits[:top_k])
 
     def dense(self, parsed: ParsedQuestion, top_k: int, candidates: int) -> list[SearchHit]:
-        qv = self.embedder().encode_query(question_text(parsed))
+        qv = self.embedder().encode_query(question_text(parsed, self.lexical_view(parsed)))
         found = self.vectors.index().search(qv, max(candidates, top_k))
         hits = self.hydrate(found, lexical=False)
         terms = sentence_terms(parsed)
@@ -242,9 +250,12 @@ class Retriever:
         return _ranked(hits[:top_k])
 
     def candidates(self, parsed: ParsedQuestion, n: int) -> "Candidates":
-        """The union of the BM25 and dense top-n, with everything the ranker needs (also used for training)."""
-        lex = self.store.search_fts(fts_query(parsed), n)
-        qv = self.embedder().encode_query(question_text(parsed))
+        """The union of the BM25 and dense top-n, with everything the ranker needs (also used for training).
+        BM25 and concept coverage read the question's focus when it is long; the dense query is the whole
+        question."""
+        focus = self.lexical_view(parsed)
+        lex = self.store.search_fts(fts_query(focus), n)
+        qv = self.embedder().encode_query(question_text(parsed, focus))
         index = self.vectors.index()
         dns = index.search(qv, n)
         bm25 = {r: (s, i) for i, (r, s) in enumerate(lex, 1)}
@@ -255,7 +266,8 @@ class Retriever:
         rowids = [r for r in rowids if r in passages and passages[r].document_id in docs]
         vecs, has = index.vectors(rowids)
         cosines = matvec(vecs, qv)
-        terms = sentence_terms(parsed)
+        terms = sentence_terms(focus)
+        kw_terms = keyword_terms(focus)
         hits, infos = [], []
         for j, r in enumerate(rowids):
             p = passages[r]
@@ -263,18 +275,24 @@ class Retriever:
             b = bm25.get(r)
             h = SearchHit(passage=p, document=d, score=0.0, lexical_score=b[0] if b else 0.0,
                           dense_score=float(cosines[j]) if has[j] else None)
-            h.coverage = concept_coverage(d.title + " " + p.section + " " + p.text, terms)
+            full = d.title + " " + p.section + " " + p.text
+            h.coverage = concept_coverage(full, terms)
             hits.append(h)
             infos.append(CandidateInfo(
                 bm25=b[0] if b else None, bm25_rank=b[1] if b else None, cosine=h.dense_score,
                 dense_rank=cos.get(r), coverage=h.coverage,
                 title_match=concept_coverage(d.title, terms) if terms else 0.0, evidence_level=d.evidence_level,
-                year=d.year, section=p.section, kind=p.kind, length=len(p.text)))
-        return Candidates(hits, feature_matrix(infos), vecs, has, infos)
+                year=d.year, section=p.section, kind=p.kind, length=len(p.text),
+                kw_coverage=concept_coverage(full, kw_terms) if kw_terms else 0.0, document_id=d.id,
+                lead=p.ordinal == 0))
+        return Candidates(hits, feature_matrix(infos, long=is_long(parsed.text)), vecs, has, infos)
 
     def hybrid(self, parsed: ParsedQuestion, top_k: int, candidates: int,
                max_per_document: int | None = None) -> list[SearchHit]:
-        c = self.candidates(parsed, max(candidates, top_k))
+        return self.rank(self.candidates(parsed, max(candidates, top_k)), top_k, max_per_document)
+
+    def rank(self, c: "Candidates", top_k: int, max_per_document: int | None = None) -> list[SearchHit]:
+        """Score candidates with the ranker, then diversify (MMR with the per-document cap)."""
         if not c.hits:
             return []
         scores = self.ranker.score(c.X)
