@@ -52,7 +52,8 @@ class Settings:
     llm_max_tokens: int = 700         # tokens the model may write
     llm_max_units: int = 12           # evidence units given to the model
     llm_fallback: bool = True         # model unreachable: the extractive article with a visible note (else an error)
-    claim_support_threshold: float = 0.5   # a claim's support score needed to be shown (docs/llm-writer.md)
+    claim_support_threshold: float = 0.55  # a claim's support score needed to be shown: measured by
+    #                                        scripts/measure_claim_support.py (docs/llm-writer.md)
 
     ANSWER_FIELDS = ("answer_passages", "answer_per_document", "max_items_per_section", "candidates")
 

@@ -278,6 +278,9 @@ def ask(
     no_embed: bool = typer.Option(False, "--no-embed", help="Lexical BM25 retrieval only."),
     pubmed: Optional[int] = typer.Option(None, "--pubmed", min=1, max=200, help="First fetch up to N new PubMed "
                                          "records for the question (--pubmed alone: 10); offline, says so."),
+    writer: Optional[str] = typer.Option(None, "--writer", help="extractive (default: every sentence quoted) | llm "
+                                         "(written by the model set in CURBSIDE_LLM_URL/_MODEL or CURBSIDE_LLM_GGUF; "
+                                         "every claim checked against its quotes)"),
     home: Optional[Path] = HomeOpt,
 ) -> None:
     """Answer a clinical question with a cited, verified article."""
@@ -288,7 +291,9 @@ def ask(
     if audience not in ("clinician", "trainee", "patient"):
         _fail(f"--audience: unknown audience {audience!r}; expected clinician, trainee or patient", 2)
     try:
-        engine = _engine(home, **({"embed": False} if no_embed else {}))
+        if writer is not None and writer not in ("extractive", "llm"):
+            _fail(f"--writer: unknown writer {writer!r}; expected extractive or llm", 2)
+        engine = _engine(home, **({"embed": False} if no_embed else {}), **({"writer": writer} if writer else {}))
         if pubmed:
             article = ask_with_pubmed(engine, _clean_arg(question), pubmed, audience=audience,
                                       follow_up_of=follow_up, save=not no_save)

@@ -393,3 +393,25 @@ def check_claim(text: str, cited: list[int], given: dict[int, EvidenceUnit], que
     if chk.score < threshold:
         chk.fail("support", f"support score {chk.score:.2f} < {threshold:.2f}")
     return chk
+
+
+def supporting_units(text: str, cited: list[int], given: dict[int, EvidenceUnit], question: str) -> list[int]:
+    """The cited units that carry the claim: those that give one of its numbers, drugs or procedures, or share at
+    least a third of its content words; the best single unit when none does. A model that cites every unit for one
+    sentence is thereby shown with the quotes that say it, not all of them."""
+    units = [(n, given[n]) for n in dict.fromkeys(cited) if n in given]
+    if len(units) <= 1:
+        return [n for n, _ in units]
+    nums = {(q.value, q.unit) for q in quantities(text)}
+    names = set(_drug_names(text)) | _procedure_keys(text)
+    keep, best, best_score = [], None, -1.0
+    for n, e in units:
+        ev = f"{e.unit.display} {e.unit.subject}"
+        score = support_score(text, f"{ev} {e.unit.context_text}", question)
+        gives = any(any(_same_quantity(Quantity(v, u, "", ""), x) for x in quantities(e.unit.display))
+                    for v, u in nums) or bool(names & (set(_drug_names(ev)) | _procedure_keys(ev)))
+        if gives or score >= 1 / 3:
+            keep.append(n)
+        if score > best_score:
+            best, best_score = n, score
+    return keep or [best]

@@ -26,7 +26,7 @@ from curbside.answer import templates as T
 from curbside.answer.audience import adapt
 from curbside.answer.models import Article, BottomLine, Item, Quote, Reference, Section, Support, Verification
 from curbside.answer.writer import Progress
-from curbside.answer.writer.claims import check_claim, parse_written
+from curbside.answer.writer.claims import check_claim, parse_written, supporting_units
 from curbside.answer.writer.llm_client import ChatClient, Completion, LLMUnavailable, make_client
 from curbside.answer.writer.prompt import build_messages, is_injection
 from curbside.answer.writer.units import EvidenceUnit
@@ -132,8 +132,15 @@ class LLMWriter:
                 continue
             seen.add(norm)
             chk = check_claim(full, c.cited, given, prep.question, threshold, years)
-            units = [given[n] for n in c.cited if n in given]
-            support = Support(passed=not chk.reasons, score=chk.score, threshold=threshold, units=c.cited,
+            cited = c.cited
+            if not chk.reasons:          # shown with the quotes that carry it, when those alone pass too
+                narrow = supporting_units(full, c.cited, given, prep.question)
+                if narrow != list(dict.fromkeys(c.cited)):
+                    chk2 = check_claim(full, narrow, given, prep.question, threshold, years)
+                    if not chk2.reasons:
+                        chk, cited = chk2, narrow
+            units = [given[n] for n in cited if n in given]
+            support = Support(passed=not chk.reasons, score=chk.score, threshold=threshold, units=cited,
                               reasons=chk.reasons, details=chk.details, numbers=chk.numbers, entities=chk.entities,
                               polarity=chk.polarity, section=c.section, written=c.raw)
             quotes = _unique_quotes(units)

@@ -246,6 +246,13 @@ class GGUFClient:
             p.cpuparams.n_threads = self.threads
             p.cpuparams_batch.n_threads = self.threads
             p.warmup = False
+            # llama.cpp also opens an HTTP listener on 127.0.0.1; a random key no one is told keeps it closed to
+            # other local users (in-process calls do not need it), and its logs stay off unless asked for
+            import secrets
+
+            p.api_keys = [secrets.token_hex(24)]
+            p.n_threads_http = 1
+            p.verbosity = 3 if os.environ.get("CURBSIDE_LLM_VERBOSE") else -1
             try:
                 server = xllamacpp.Server(p)
             except Exception as exc:  # noqa: BLE001 - llama.cpp reports load failures as generic errors

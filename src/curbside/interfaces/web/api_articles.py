@@ -38,6 +38,9 @@ class AskRequest(BaseModel):
                                "question into the library (roles that may add sources); without network the "
                                "article says so (pubmed_note) and is answered from the library")
 
+    writer: Literal["extractive", "llm"] | None = Field(None, description="extractive: every sentence quoted; llm: "
+                                                       "written by the configured language model, every claim "
+                                                       "checked against its quotes (default: the server's)")
 
 class NoteRequest(BaseModel):
     note: SafeStr = Field("", max_length=5000)
@@ -87,7 +90,8 @@ class SearchHitOut(BaseModel):
              summary="Ask a question; the article is saved (state Submitted) and returned")
 def api_ask(body: AskRequest, request: Request, background: BackgroundTasks, p: Principal = Depends(api_principal),
             ctx: Ctx = Depends(get_ctx)):
-    article = S.ask(ctx, p, body.question, body.audience, body.follow_up_of, client_ip(request), pubmed=body.pubmed)
+    article = S.ask(ctx, p, body.question, body.audience, body.follow_up_of, client_ip(request), pubmed=body.pubmed,
+                    writer=body.writer)
     if body.pubmed:
         schedule_evidence_check(background, ctx)    # PubMed records were added: re-check approved articles
     return article
@@ -98,6 +102,24 @@ def api_articles(state: Literal["Submitted", "Under Review", "Changes requested"
                  mine: bool = False, queue: bool = Query(False, description="the review queue (reviewers)"),
                  flagged: bool | None = Query(None, description="only articles flagged for new evidence"),
                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000),
+@router.post("/ask/stream", responses=ERRORS | {200: {"content": {"text/event-stream": {}}, "description":
+                                                       "progress, token, article and error events"}},
+             summary="Ask and follow the answer as it is written (server-sent events; see docs/llm-writer.md)")
+def api_ask_stream(body: AskRequest, request: Request, p: Principal = Depends(api_principal),
+                   ctx: Ctx = Depends(get_ctx)):
+    from curbside.interfaces.web.stream import stream_answer
+
+    p.require("ask", "ask questions")
+    S.check_question(body.question)
+    S.check_writer(body.writer)
+    if body.pubmed:
+        raise ApiError(422, "pubmed: not available on the streamed ask; use POST /api/ask")
+    ip = client_ip(request)
+    return stream_answer(lambda **live: S.ask(ctx, p, body.question, body.audience, body.follow_up_of, ip,
+                                              writer=body.writer, **live),
+                         url_of=lambda a: f"/articles/{a.id}")
+
+
                  p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
     return S.list_articles(ctx, p, state, mine, queue, flagged, limit, offset)
 

@@ -24,19 +24,34 @@ def home(request: Request, p: Principal = Depends(page_principal), ctx: Ctx = De
     mine = S.list_articles(ctx, p, mine=True, limit=10) if p.can("ask") else []
     published = ctx.articles.list(W.APPROVED, limit=20)
     return render(request, "ask.html", p, active="ask", mine=mine, published=published, question="",
-                  audience="clinician")
+                  audience="clinician", llm_writer=S.llm_configured(ctx))
 
 
 @router.post("/ask")
 def ask(request: Request, background: BackgroundTasks, question: str = Form(""), audience: str = Form("clinician"),
-        csrf_token: str = Form(""), pubmed: str = Form(""), p: Principal = Depends(page_principal),
-        ctx: Ctx = Depends(get_ctx)):
+        csrf_token: str = Form(""), pubmed: str = Form(""), writer: str = Form(""),
+        p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
     n = int(pubmed) if pubmed.strip().isdigit() else None
-    article = S.ask(ctx, p, question, audience, None, client_ip(request), pubmed=n)
+    article = S.ask(ctx, p, question, audience, None, client_ip(request), pubmed=n, writer=writer or None)
     if n and ctx.config.evidence_check:
         background.add_task(S.check_evidence, ctx)   # PubMed records were added: re-check approved articles
     return redirect(f"/articles/{article.id}")
+
+
+@router.post("/ask/stream")
+def ask_stream(request: Request, question: str = Form(""), audience: str = Form("clinician"),
+               writer: str = Form(""), csrf_token: str = Form(""), p: Principal = Depends(page_principal),
+               ctx: Ctx = Depends(get_ctx)):
+    """The Ask form's written answer as server-sent events (static/app.js shows progress, then opens the article)."""
+    from curbside.interfaces.web.stream import stream_answer
+
+    check_csrf(p, csrf_token)
+    p.require("ask", "ask questions")
+    S.check_writer(writer)
+    ip = client_ip(request)
+    return stream_answer(lambda **live: S.ask(ctx, p, question, audience, None, ip, writer=writer or None, **live),
+                         url_of=lambda a: f"/articles/{a.id}")
 
 
 @router.get("/articles")

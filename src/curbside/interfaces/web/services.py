@@ -51,6 +51,39 @@ def check_question(question: str | None) -> str:
     return q
 
 
+WRITERS = ("extractive", "llm")
+
+
+def check_writer(writer: str | None) -> dict:
+    """{"writer": name} for engine.ask when one was chosen, {} for the engine's default (settings.writer)."""
+    w = (writer or "").strip().lower()
+    if not w:
+        return {}
+    if w not in WRITERS:
+        raise ApiError(422, f"writer: unknown writer {w!r}; expected one of {', '.join(WRITERS)}")
+    return {"writer": w}
+
+
+def same_writer(article: Article) -> dict:
+    """A written article's other audiences and new versions are written too (the engine's default otherwise)."""
+    return {"writer": "llm"} if getattr(article, "writer", "") == "llm" else {}
+
+
+def _takes(engine, name: str) -> bool:
+    """Whether engine.ask accepts the keyword `name` (an engine without live progress still answers)."""
+    import inspect
+
+    try:
+        return name in inspect.signature(engine.ask).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def llm_configured(ctx: Ctx) -> bool:
+    s = getattr(ctx.engine, "settings", None)
+    return bool(s is not None and (getattr(s, "llm_url", "") or getattr(s, "llm_gguf", "")))
+
+
 def rate_limit_ask(ctx: Ctx, p: Principal) -> None:
     wait = ctx.ask_limiter.take("user:" + p.username)
     if wait > 0:
@@ -59,7 +92,8 @@ def rate_limit_ask(ctx: Ctx, p: Principal) -> None:
 
 
 def ask(ctx: Ctx, p: Principal, question: str, audience: str = "clinician", follow_up_of: str | None = None,
-        ip: str = "", pubmed: int | None = None) -> Article:
+        ip: str = "", pubmed: int | None = None, writer: str | None = None, progress=None,
+        on_token=None) -> Article:
     p.require("ask", "ask questions")
     if pubmed:
         p.require("manage_sources", "add PubMed records to the library")
@@ -67,12 +101,17 @@ def ask(ctx: Ctx, p: Principal, question: str, audience: str = "clinician", foll
     if follow_up_of:
         follow_up_of = follow_up_of.strip()
         get_readable(ctx, p, follow_up_of)           # 404 unless the caller may read the earlier article
+    writing = check_writer(writer)      # only passed on when asked for: the default writer is the engine's
+    if not writing and follow_up_of:    # a follow-up of a written article is written too
+        earlier = ctx.articles.get(follow_up_of)
+        writing = same_writer(earlier) if earlier is not None else {}
     rate_limit_ask(ctx, p)
     if pubmed:
         article = ask_with_pubmed(ctx, p, question, audience, follow_up_of, pubmed, ip)
     else:
+        live = {k: v for k, v in (("progress", progress), ("on_token", on_token)) if v and _takes(ctx.engine, k)}
         article = ctx.engine.ask(question, audience=audience, follow_up_of=follow_up_of or None, save=True,
-                                 user=p.username)
+                                 user=p.username, **writing, **live)
     ctx.audit.record(p.username, "ask", article.id, {"question": question[:300], "audience": audience,
                                                      "follow_up_of": follow_up_of or ""}, ip)
     return article
@@ -142,7 +181,7 @@ def variant(ctx: Ctx, p: Principal, article: Article, version: int, audience: st
     if stored is None:
         rate_limit_ask(ctx, p)
         made = ctx.engine.ask(article.question, audience=audience, follow_up_of=article.follow_up_of or None,
-                              save=False)
+                              save=False, **same_writer(article))
         ctx.articles.save_variant(article.id, version, made)
         stored = ctx.articles.get_variant(article.id, version, audience) or made
     note = ""
@@ -208,7 +247,8 @@ def new_version(ctx: Ctx, p: Principal, article_id: str, question: str | None = 
         q = check_question(question) if question and question.strip() else current.question
         rate_limit_ask(ctx, p)
         article = ctx.engine.ask(q, audience=current.audience or "clinician",
-                                 follow_up_of=current.follow_up_of or None, save=False, user=p.username)
+                                 follow_up_of=current.follow_up_of or None, save=False, user=p.username,
+                                 **same_writer(current))
     made = ctx.articles.add_version(article_id, article, p.actor, clean_text(note)[:5000])
     ctx.audit.record(p.username, "new_version", article_id, {"version": ctx.articles.summary(article_id).current_version,
                                                              "note": note[:300]}, ip)

@@ -29,4 +29,45 @@ document.addEventListener("DOMContentLoaded", function () {
       f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; b.textContent = "Answering…"; });
     });
   });
+  // A written answer (writer "llm") streams in: progress text and the model's draft, then the checked article.
+  var askForm = document.getElementById("ask-form");
+  if (askForm && window.fetch && window.TextDecoder && window.FormData) {
+    askForm.addEventListener("submit", function (e) {
+      var w = askForm.querySelector("input[name=writer]:checked");
+      if (!w || w.value !== "llm") { return; }
+      e.preventDefault();
+      var out = document.getElementById("ask-progress"), pre = document.getElementById("ask-preview");
+      out.hidden = false; pre.hidden = false; out.textContent = "Selecting evidence…"; pre.textContent = "";
+      var again = function (msg) {
+        out.textContent = msg;
+        askForm.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; b.textContent = "Ask"; });
+      };
+      fetch("/ask/stream", {method: "POST", body: new FormData(askForm), credentials: "same-origin"}).then(function (r) {
+        if (!r.ok || !r.body) { again("The answer could not be made (" + r.status + ")."); return; }
+        var reader = r.body.getReader(), dec = new TextDecoder(), buf = "";
+        var handle = function (chunk) {
+          var ev = "", data = "";
+          chunk.split("\n").forEach(function (line) {
+            if (line.indexOf("event: ") === 0) { ev = line.slice(7); } else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
+          });
+          if (!ev || !data) { return; }
+          var d = JSON.parse(data);
+          if (ev === "progress") { out.textContent = d.text.charAt(0).toUpperCase() + d.text.slice(1) + "…"; }
+          else if (ev === "token") { pre.textContent += d.text; }
+          else if (ev === "article") { window.location = d.url; }
+          else if (ev === "error") { again(d.detail); }
+        };
+        var pump = function () {
+          return reader.read().then(function (res) {
+            if (res.done) { return; }
+            buf += dec.decode(res.value, {stream: true});
+            var parts = buf.split("\n\n"); buf = parts.pop();
+            parts.forEach(handle);
+            return pump();
+          });
+        };
+        return pump();
+      }).catch(function () { again("The connection was lost; try again."); });
+    });
+  }
 });
