@@ -97,11 +97,6 @@ def api_ask(body: AskRequest, request: Request, background: BackgroundTasks, p: 
     return article
 
 
-@router.get("/articles", response_model=list[ArticleSummary], responses=ERRORS, summary="List articles you may see")
-def api_articles(state: Literal["Submitted", "Under Review", "Changes requested", "Approved", "Retired"] | None = None,
-                 mine: bool = False, queue: bool = Query(False, description="the review queue (reviewers)"),
-                 flagged: bool | None = Query(None, description="only articles flagged for new evidence"),
-                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000),
 @router.post("/ask/stream", responses=ERRORS | {200: {"content": {"text/event-stream": {}}, "description":
                                                        "progress, token, article and error events"}},
              summary="Ask and follow the answer as it is written (server-sent events; see docs/llm-writer.md)")
@@ -120,6 +115,11 @@ def api_ask_stream(body: AskRequest, request: Request, p: Principal = Depends(ap
                          url_of=lambda a: f"/articles/{a.id}")
 
 
+@router.get("/articles", response_model=list[ArticleSummary], responses=ERRORS, summary="List articles you may see")
+def api_articles(state: Literal["Submitted", "Under Review", "Changes requested", "Approved", "Retired"] | None = None,
+                 mine: bool = False, queue: bool = Query(False, description="the review queue (reviewers)"),
+                 flagged: bool | None = Query(None, description="only articles flagged for new evidence"),
+                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000),
                  p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
     return S.list_articles(ctx, p, state, mine, queue, flagged, limit, offset)
 
