@@ -37,10 +37,10 @@ class AskRequest(BaseModel):
     pubmed: int | None = Field(None, ge=1, le=50, description="first fetch up to N new PubMed records for the "
                                "question into the library (roles that may add sources); without network the "
                                "article says so (pubmed_note) and is answered from the library")
-
     writer: Literal["extractive", "llm"] | None = Field(None, description="extractive: every sentence quoted; llm: "
                                                        "written by the configured language model, every claim "
                                                        "checked against its quotes (default: the server's)")
+
 
 class NoteRequest(BaseModel):
     note: SafeStr = Field("", max_length=5000)
