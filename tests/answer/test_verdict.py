@@ -152,3 +152,14 @@ def test_shipped_weights_are_consistent():
         assert len(m.sentence.w) == len(V.SENTENCE_FEATURES)
         assert len(m.question.w) == len(m.columns) and max(m.columns) < len(V.FEATURES)
         assert 0.5 <= m.threshold < 1.0 and 0.0 <= m.min_overlap <= 1.0
+
+
+def test_odd_inputs_never_raise():
+    assert decide(None, YES_SENTENCES).verdict == "unclear"           # type: ignore[arg-type]
+    assert decide(Q, [None, 3, YES_SENTENCES[0]]).index in (None, 2)   # type: ignore[list-item]
+    r = decide(Q, NO_SENTENCES, scores=[None, float("nan"), 1.0], embed=False)   # type: ignore[list-item]
+    assert r.verdict in ("no", "unclear")
+    r = decide(Q, NO_SENTENCES, scores=[1.0], embed=False)            # wrong length: ignored
+    assert r.verdict == "no"
+    r = decide(Q, ["x" * 20000, "(" * 500 + NO_SENTENCES[0]], embed=False)
+    assert r.verdict in ("yes", "no", "unclear")
