@@ -8,7 +8,7 @@ added with :meth:`FakeEutils.add_records`, and it checks what NCBI checks:
   in any 1-second window, and ``violations`` counts requests over NCBI's limit (3/s, 10/s with ``api_key``) --
   such requests get NCBI's own 429 answer, as the real service does;
 - ``missing_identity`` counts requests without ``tool`` and ``email``;
-- scripted faults, each used once, in order: ``"429"`` (``"429-retry-after-N"`` with that header), ``"500"``, ``"drop"`` (headers promise the full body,
+- scripted faults, one per request, in order ("ok" answers normally): ``"429"`` (``"429-retry-after-N"`` with that header), ``"500"``, ``"drop"`` (headers promise the full body,
   half of it is sent, the connection is closed), ``"hang"`` (no answer before the client's timeout);
 - bounded: it refuses to start more than ``max_requests`` answers and shuts itself down after ``max_seconds``.
 
@@ -136,7 +136,14 @@ class FakeEutils:
                 body = self.rfile.read(n).decode("ascii", "replace")
                 fake._handle(self, "POST", urllib.parse.urlsplit(self.path).path, urllib.parse.parse_qs(body))
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):   # a client that gave up (timeout): not an error
+                import sys
+
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         self._timer = threading.Timer(self.max_seconds, self.stop)
