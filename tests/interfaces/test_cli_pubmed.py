@@ -95,9 +95,14 @@ def test_ask_with_fresh_evidence(tmp_path, fake):
     assert "3 PubMed records added for this question" in r.stderr
     assert any(ref["pmid"] == "90000001" for ref in art["references"])
     terms = [p["term"] for *_, p in fake.requests("esearch.fcgi")]
-    assert '"Practice Guideline"[pt]' in terms[0] and int(fake.requests("esearch.fcgi")[0][3]["retmax"]) == 10
-    r = run(tmp_path, "ask", QUESTION, "--pubmed", "2", url=fake.url)     # nothing new within the top 2
-    assert r.returncode == 0 and "0 PubMed records added for this question (2 already in the library)" in r.stdout
+    assert '"Practice Guideline"[pt]' in terms[0]
+    assert int(fake.requests("esearch.fcgi")[0][3]["retmax"]) >= 10     # room to skip records already stored
+    fake.add_records([make_record(95100000, "Ruxolitinib for refractory hemophagocytic lymphohistiocytosis",
+                                  "An invented cohort of 30 adults with refractory HLH treated with ruxolitinib.",
+                                  types=("Clinical Trial",))])
+    r = run(tmp_path, "ask", QUESTION, "--pubmed", "2", url=fake.url)     # only one new record exists now
+    assert r.returncode == 0, r.stderr
+    assert "1 PubMed record added for this question (3 already in the library)" in r.stdout
 
 
 def test_ask_offline_answers_from_the_library(tmp_path, fake):

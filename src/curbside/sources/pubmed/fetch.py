@@ -11,6 +11,7 @@ has forgotten the search (WebEnv expired) the batch falls back to the id list.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -75,29 +76,42 @@ class PubMedFetcher:
         self.progress = progress
 
     def run(self, tiers: list[QueryTier], max_records: int, *, mindate: str | None = None,
-            maxdate: str | None = None) -> FetchSummary:
+            maxdate: str | None = None, new_only: bool = False) -> FetchSummary:
+        """new_only: choose up to max_records records that are not stored yet (skipping stored ones, counted as
+        already present) instead of the top max_records results."""
         summary = FetchSummary(query=tiers[0].term if tiers else "")
         t0 = time.perf_counter()
         try:
-            self._run(tiers, max_records, mindate, maxdate, summary)
+            self._run(tiers, max_records, mindate, maxdate, summary, new_only and self.engine is not None)
         finally:
             summary.requests = self.client.stats.requests
             summary.retries = self.client.stats.retries
             summary.seconds = time.perf_counter() - t0
         return summary
 
-    def _run(self, tiers, max_records, mindate, maxdate, summary: FetchSummary) -> None:
+    def _run(self, tiers, max_records, mindate, maxdate, summary: FetchSummary, new_only: bool) -> None:
         chosen: dict[str, None] = {}
+        skipped: dict[str, None] = {}            # stored already (new_only)
         plans: list[tuple[SearchResult, list[str]]] = []
         for tier in tiers:
             if len(chosen) >= max_records:
                 break
             want = max_records - len(chosen)
-            res = self.client.esearch(tier.term, retmax=want, mindate=mindate, maxdate=maxdate)
+            ask_for = min(want * 2 + 20, 10_000) if new_only else want
+            res = self.client.esearch(tier.term, retmax=ask_for, mindate=mindate, maxdate=maxdate)
             summary.queries.append(tier.term)
             summary.warnings += res.warnings
             summary.found = max(summary.found, res.count)
-            new = [p for p in res.ids if p not in chosen][:want]
+            fresh = [p for p in res.ids if p not in chosen and p not in skipped]
+            stored = self._present(fresh) if new_only else set()
+            new = []
+            for p in fresh:
+                if len(new) >= want:
+                    break
+                if p in stored:
+                    skipped[p] = None
+                else:
+                    new.append(p)
             for p in new:
                 chosen[p] = None
             plans.append((res, new))
@@ -105,7 +119,7 @@ class PubMedFetcher:
         summary.pmids = list(chosen)
         summary.selected = len(chosen)
         present = self._present(summary.pmids) if self.engine is not None else set()
-        summary.already_present = len(present)
+        summary.already_present = len(present) + len(skipped)
         total = summary.selected - len(present)
         self._done = 0
         leftover: list[str] = []
@@ -220,13 +234,14 @@ def fetch_for_question(engine, question: str, n: int, *, client: EutilsClient | 
 
     if not 1 <= n <= 200:
         raise InputError("--pubmed", f"{n} records; expected 1 to 200")
-    parsed = engine.retriever.parse(question)
+    with getattr(engine, "_lock", contextlib.nullcontext()):      # the engine's store is shared by web threads
+        parsed = engine.retriever.parse(question)
     tiers = question_tiers(parsed)
     if client is None:
         client = make_client(engine.settings.home, max_attempts=4, deadline=60.0)
     fetcher = PubMedFetcher(client, engine, progress=progress)
     try:
-        summary = fetcher.run(tiers, n)
+        summary = fetcher.run(tiers, n, new_only=True)
     except PubMedOffline as exc:
         return FetchSummary(query=tiers[0].term, offline=True, requests=client.stats.requests,
                             note=f"{exc}; answered from the library only, no PubMed records were added")
@@ -245,7 +260,7 @@ def question_note(s: FetchSummary) -> str:
         extra.append(f"{s.already_present} already in the library")
     if s.failed:
         extra.append(f"{s.failed} could not be fetched")
-    if not s.selected:
+    if not s.selected and not s.already_present:
         return "PubMed found no records for this question; answered from the library"
     return what + (f" ({'; '.join(extra)})" if extra else "")
 
