@@ -78,7 +78,12 @@ def test_polarity_comparisons_citations_and_support():
               "Colchicine is recommended for an acute gout flare.")
     assert reasons("Pegloticase is not recommended for an acute gout flare.", [1], g) == []
     assert "polarity" in reasons("Pegloticase is recommended for an acute gout flare.", [1], g)
+    assert "polarity" in reasons("Pegloticase is used for an acute gout flare.", [1], g)      # negation dropped
     assert "polarity" in reasons("Colchicine is not recommended for an acute gout flare.", [2], g)
+    tolerate = units("Colchicine is recommended for patients who do not tolerate NSAIDs.")
+    assert "polarity" in reasons("Colchicine is not recommended for patients.", [1], tolerate)
+    avoid = units("Avoid NSAIDs in severe renal impairment.")
+    assert reasons("NSAIDs should not be used in severe renal impairment.", [1], avoid) == []
     assert "no_citation" in reasons("Colchicine is recommended for an acute gout flare.", [], g)
     assert "unknown_citation" in reasons("Colchicine is recommended for an acute gout flare.", [2, 7], g)
     c = units("Drug A reduced mortality compared with placebo.")

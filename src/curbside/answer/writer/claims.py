@@ -263,9 +263,16 @@ EXTRA_POPULATIONS = {
                         re.I),
     "hepatic": re.compile(r"\b(?:hepatic|liver|cirrho\w+|child-pugh)\b", re.I),
 }
+# what lets a unit back an "against" claim when roles.classify did not call it "against": advice not to do
+# something, never a bare "not" ("recommended for patients who do not tolerate NSAIDs" backs no "not recommended")
+_AGAINST_CUE = re.compile(r"\b(?:avoid\w*|contraindicat\w*|not (?:be )?(?:routinely )?(?:recommended|indicated|advised|"
+                          r"suggested|used|given|started|prescribed|offered|administered)|(?:should|must|do|does) not "
+                          r"(?:be )?(?:routinely )?(?:use|used|give|given|start|started|prescribe|prescribed|offer|"
+                          r"offered|administer|administered|receive|repeat|repeated|combine|combined)|don't use|never|"
+                          r"no (?:clear |proven |significant )?(?:benefit|role)|ineffective|not effective|harmful|"
+                          r"discontinu\w+|withh[eo]ld\w*|stop(?:ped|ping)?\b|recommends? against|discouraged)", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|avoid\w*|against|contraindicat\w*|discourag\w*|harm\w*|ineffective|"
-                       r"fail\w*|without benefit|do not|don't|shouldn't|should not|cannot|unsafe|inappropriate|"
-                       r"withh[eo]ld\w*|stop\w*|discontinu\w*)\b", re.I)
+                       r"do not|don't|shouldn't|should not|cannot|unsafe|inappropriate)\b", re.I)
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset("""a an the of in on for to and or with without is are was were be been being what which who whom
@@ -383,10 +390,10 @@ def check_claim(text: str, cited: list[int], given: dict[int, EvidenceUnit], que
     claim_pol = classify(text).polarity
     claim_neg = bool(_NEGATION.search(text))
     chk.polarity = "against" if claim_pol == "against" else claim_pol
-    if claim_pol == "for" and not claim_neg and all(e.polarity == "against" for e in units):
-        chk.fail("polarity", "recommends what the cited units advise against")
-    elif claim_pol == "against" and not any(e.polarity == "against" or _NEGATION.search(e.unit.display)
-                                            or _NEGATION.search(e.unit.context_text) for e in units):
+    if claim_pol != "against" and not claim_neg and all(e.polarity == "against" for e in units):
+        chk.fail("polarity", "recommends (or states without its negation) what the cited units advise against")
+    elif claim_pol == "against" and not any(e.polarity == "against" or _AGAINST_CUE.search(e.unit.display)
+                                            or _AGAINST_CUE.search(e.unit.context_text) for e in units):
         chk.fail("polarity", "advises against what the cited units do not")
 
     chk.score = round(support_score(text, f"{quotes} {subjects} {contexts}", question), 3)
