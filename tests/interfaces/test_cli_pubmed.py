@@ -190,3 +190,22 @@ def test_search_ingest_resumes_after_kill_9(tmp_path):
         fetched = [p.get("id", "") for *_, p in fake.requests("efetch.fcgi")[-20:]]
         assert fake.max_in_window(1.0) <= 3 and fake.violations == 0
         assert fetched      # the second run fetched only what was missing
+
+
+def test_follow_up_searches_pubmed_for_the_resolved_question(tmp_path, fake):
+    art = json.loads(run(tmp_path, "ask", QUESTION, "--pubmed", "1", "--format", "json", url=fake.url).stdout)
+    r = run(tmp_path, "ask", "What about in children?", "--follow-up", art["id"], "--pubmed", "3", "--format",
+            "json", url=fake.url)
+    assert r.returncode == 0, r.stderr
+    last = fake.requests("esearch.fcgi")[-1][3]["term"]
+    first_of_follow_up = [p["term"] for *_, p in fake.requests("esearch.fcgi") if '"pediatric"[tiab]' in p["term"]]
+    assert first_of_follow_up and '"hemophagocytic lymphohistiocytosis"[tiab]' in first_of_follow_up[0]
+    assert '"hemophagocytic lymphohistiocytosis"[tiab]' in last
+    assert json.loads(r.stdout)["pubmed_note"].endswith("added for this question") or "already" in \
+        json.loads(r.stdout)["pubmed_note"]
+
+
+def test_question_with_nothing_to_search_is_answered_without_pubmed(tmp_path, fake):
+    r = run(tmp_path, "ask", "Why?", "--pubmed", url=fake.url)
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    assert "PubMed was not searched" in r.stdout and fake.log == []

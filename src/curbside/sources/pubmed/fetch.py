@@ -236,7 +236,10 @@ def fetch_for_question(engine, question: str, n: int, *, client: EutilsClient | 
         raise InputError("--pubmed", f"{n} records; expected 1 to 200")
     with getattr(engine, "_lock", contextlib.nullcontext()):      # the engine's store is shared by web threads
         parsed = engine.retriever.parse(question)
-    tiers = question_tiers(parsed)
+    try:
+        tiers = question_tiers(parsed)
+    except InputError as exc:
+        return FetchSummary(note=f"PubMed was not searched: the question {exc.problem}; answered from the library")
     if client is None:
         client = make_client(engine.settings.home, max_attempts=4, deadline=60.0)
     fetcher = PubMedFetcher(client, engine, progress=progress)
@@ -276,7 +279,16 @@ def ask_with_pubmed(engine, question: str, n: int, *, audience: str = "clinician
                     progress: Progress | None = None):
     """`ask --pubmed N` (CLI, web, API): fetch up to n new PubMed records for the question, then answer; the
     article's `pubmed_note` says what was added (or that PubMed could not be reached). Returns (article, summary)."""
-    summary = engine.fetch_pubmed_for(question, n, client=client, progress=progress)
+    searched = question
+    if follow_up_of:           # search PubMed for the follow-up as it will be answered ("... in children" + topic)
+        from curbside.answer.follow_up import resolve_follow_up
+
+        previous = engine.articles().get(follow_up_of)
+        if previous is not None:
+            with getattr(engine, "_lock", contextlib.nullcontext()):
+                searched = resolve_follow_up(engine.retriever.parse(previous.question),
+                                             engine.retriever.parse(question)).question
+    summary = engine.fetch_pubmed_for(searched, n, client=client, progress=progress)
     article = engine.ask(question, audience=audience, follow_up_of=follow_up_of, save=False, user=user)
     article.pubmed_note = summary.note
     if save:
