@@ -298,7 +298,13 @@ def ask(
             article = ask_with_pubmed(engine, _clean_arg(question), pubmed, audience=audience,
                                       follow_up_of=follow_up, save=not no_save)
         else:
-            article = engine.ask(_clean_arg(question), audience=audience, follow_up_of=follow_up, save=not no_save)
+            def shown(stage: str, text: str) -> None:     # --writer llm: what it is doing, on a terminal
+                if stage != "done":
+                    err.print(f"[dim]{escape(text)}...[/]", highlight=False)
+
+            live = {"progress": shown} if engine.settings.writer == "llm" and sys.stderr.isatty() else {}
+            article = engine.ask(_clean_arg(question), audience=audience, follow_up_of=follow_up, save=not no_save,
+                                 **live)
     except CurbsideError as exc:
         _fail_with(exc, 2 if isinstance(exc, InputError) else 1)
     sys.stdout.write(render(article, format))
