@@ -112,7 +112,8 @@ def pubmedqa_examples(rows: list[dict]) -> list[dict]:
         label = r["final_decision"]
         for view, sents in (("with_conclusion", ctx + concl), ("abstract_only", ctx)):
             out.append({"id": r["pmid"], "view": view, "question": r["question"], "label": label,
-                        "sentences": order_by_relevance(r["question"], sents)[:TOP_K]})
+                        "sentences": order_by_relevance(r["question"], sents)[:TOP_K],
+                        "good": set(concl) if view == "with_conclusion" else None})
     return out
 
 
@@ -153,12 +154,16 @@ def bioasq_retrieved_examples(questions: list[dict], home: Path, cache: Path) ->
     out = []
     for q in questions:
         hits = data.get(q["id"]) or []
+        relevant = {f"pmid:{p}" for p in q.get("relevant_pmids") or []}
+        good = set()
         cands: list[tuple[float, int, str, float]] = []
         pq = V._parse_question(q["question"])
         for rank, h in enumerate(hits[:5]):
             for s in split_sentences(h["text"]):
                 ov = len(pq.terms & V.content_terms(s)) / max(1, len(pq.terms))
                 cands.append((ov / (1 + 0.15 * rank), rank, s, h["score"]))
+                if h.get("doc") in relevant:
+                    good.add(s)
         cands.sort(key=lambda c: -c[0])
         seen, sents, scores = set(), [], []
         for rel, _, s, sc in cands:
@@ -170,7 +175,8 @@ def bioasq_retrieved_examples(questions: list[dict], home: Path, cache: Path) ->
             if len(sents) >= TOP_K:
                 break
         out.append({"id": q["id"], "view": "retrieved", "question": q["question"],
-                    "label": str(q["exact_answer"]).lower(), "sentences": sents, "scores": scores})
+                    "label": str(q["exact_answer"]).lower(), "sentences": sents, "scores": scores,
+                    "good": good})
     return out
 
 
@@ -309,11 +315,21 @@ def fit_variant(name: str, train_exs: list[dict], concl: list[dict], findings: l
             best_s = (ll, l2, float(np.mean((oof > 0) == (sy > 0.5))))
     s_l2 = best_s[1]
     # question-level features with out-of-fold sentence models
+    # finding model: does a sentence state a finding (results, decided conclusions) or background/aim/uncertainty?
+    FX = np.array([V.sentence_matrix(f["question"], [f["sentence"]],
+                                     vectors_for({"question": f["question"], "s": [f["sentence"]]}, emb, "s"))[1][0]
+                   for f in findings])
+    fy = np.array([f["finding"] for f in findings], dtype=float)
+    finding = train_linear(FX, fy, 10.0)
+    fg = np.array([fold_of.get(f["id"], 0) for f in findings])
+    foof = np.zeros(len(fy))
+    for k in range(5):
+        foof[fg == k] = train_linear(FX[fg != k], fy[fg != k], 10.0).z(FX[fg == k])
     X = np.zeros((len(train_exs), len(V.FEATURES)))
     fold_models = {k: train_linear(SF[sg != k], sy[sg != k], s_l2) for k in range(5)}
     for i, e in enumerate(train_exs):
         X[i] = V.featurize(e["question"], e["sentences"], e.get("scores"), vectors_for(e, emb),
-                           fold_models[g[i]])[0]
+                           fold_models[g[i]], finding)[0]
     cols = np.array([i for i, f in enumerate(V.FEATURES)
                      if args.design == "combined" or (args.design == "stacked") == f.startswith("s:")])
     X = X[:, cols]
@@ -340,16 +356,6 @@ def fit_variant(name: str, train_exs: list[dict], concl: list[dict], findings: l
     ov_col = V.SENTENCE_FEATURES.index("overlap")
     max_ov = np.array([V.sentence_matrix(e["question"], e["sentences"])[1][:, ov_col].max() for e in train_exs])
     min_ov = float(np.quantile(max_ov, 0.02))
-    # finding model: does a sentence state a finding (results, decided conclusions) or background/aim/uncertainty?
-    FX = np.array([V.sentence_matrix(f["question"], [f["sentence"]],
-                                     vectors_for({"question": f["question"], "s": [f["sentence"]]}, emb, "s"))[1][0]
-                   for f in findings])
-    fy = np.array([f["finding"] for f in findings], dtype=float)
-    finding = train_linear(FX, fy, 10.0)
-    fg = np.array([fold_of.get(f["id"], 0) for f in findings])
-    foof = np.zeros(len(fy))
-    for k in range(5):
-        foof[fg == k] = train_linear(FX[fg != k], fy[fg != k], 10.0).z(FX[fg == k])
     sentence = train_linear(SF, sy, s_l2)
     probe = V._Model(sentence, sentence, 1.0, 0.0, 0.5, min_ov, finding, 0.0, use_cos, np.arange(1))
     strength = np.array([V.evidence_strength(probe, V.sentence_matrix(e["question"], e["sentences"],
@@ -380,11 +386,18 @@ def metrics(exs: list[dict], results: list[V.VerdictResult]) -> dict:
     correct = sum(e["label"] == r.verdict for e, r in decided)
     maybe = [(e, r) for e, r in zip(exs, results) if e["label"] == "maybe"]
     always_yes = sum(e["label"] == "yes" for e, _ in yn) / max(1, len(yn))
+    # supporting sentence: a conclusion sentence (PubMedQA) / from a relevant PMID (BioASQ retrieved), vs the share
+    # of such sentences among those given (what a random pick would reach)
+    judged = [(e, r) for e, r in decided if e.get("good") is not None and r.index is not None]
+    support = (sum(e["sentences"][r.index] in e["good"] for e, r in judged) / len(judged)) if judged else None
+    support_base = (sum(sum(s in e["good"] for s in e["sentences"]) / len(e["sentences"]) for e, _ in judged)
+                    / len(judged)) if judged else None
     return {"n": len(yn), "coverage": len(decided) / max(1, len(yn)),
             "polarity": correct / max(1, len(decided)),
             "acc_all": correct / max(1, len(yn)), "maybe_unclear": (sum(r.verdict == V.UNCLEAR for _, r in maybe)
                                                                  / len(maybe)) if maybe else None,
             "yes_share": always_yes,
+            "support": support, "support_base": support_base,
             "no_recall": (sum(r.verdict == "no" for e, r in yn if e["label"] == "no")
                           / max(1, sum(e["label"] == "no" for e, _ in yn)))}
 
@@ -512,11 +525,12 @@ def main() -> None:
 
     print()
     print(f"{'model':11s} {'evaluation set':40s} {'n':>4s} {'coverage':>8s} {'polarity':>8s} {'acc(all)':>8s} "
-          f"{'no-recall':>9s} {'maybe->unclear':>14s} {'yes share':>9s}")
+          f"{'no-recall':>9s} {'maybe->unclear':>14s} {'yes share':>9s} {'support (random)':>16s}")
     for name, label, m in table:
         mu = "" if m["maybe_unclear"] is None else f"{m['maybe_unclear']:.3f}"
         print(f"{name:11s} {label:40s} {m['n']:4d} {m['coverage']:8.3f} {m['polarity']:8.3f} {m['acc_all']:8.3f} "
-              f"{m['no_recall']:9.3f} {mu:>14s} {m['yes_share']:9.3f}")
+              f"{m['no_recall']:9.3f} {mu:>14s} {m['yes_share']:9.3f} "
+              + (f"{m['support']:7.3f} ({m['support_base']:.3f})" if m["support"] is not None else ""))
 
     if not args.no_write:
         keep = {"features": shipped["features"]}

@@ -287,7 +287,8 @@ POOLED = ["mean:" + f for f in SENTENCE_FEATURES] + ["max:" + f for f in (
     "noeffect_x_overlap", "pos_x_overlap", "concl_x_noeffect", "concl_x_pos", "hedge", "dir_conflict",
     "unfavourable", "noeffect_near", "pos_near")] + ["q_direction", "q_negated", "n_sentences"]
 # aggregates of the sentence-level polarity model (trained on conclusion sentences) over the given sentences
-STACKED = ["s:weighted_mean", "s:min", "s:max", "s:top3_mean", "s:weighted_neg", "s:weighted_pos", "s:conclusion_mean"]
+STACKED = ["s:weighted_mean", "s:min", "s:max", "s:top3_mean", "s:weighted_neg", "s:weighted_pos", "s:conclusion_mean",
+           "s:finding_mean", "s:finding_extreme"]
 FEATURES = POOLED + STACKED
 
 
@@ -301,13 +302,17 @@ def pooled_features(q: _Question, feats: np.ndarray, weights: np.ndarray) -> np.
     return np.concatenate([mean, mx, extra])
 
 
-def stacked_features(z: np.ndarray, feats: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """z: each sentence's logit under the sentence-level polarity model (positive: reads as 'yes')."""
+def stacked_features(z: np.ndarray, feats: np.ndarray, weights: np.ndarray, pf: np.ndarray) -> np.ndarray:
+    """z: each sentence's logit under the sentence-level polarity model (positive: reads as 'yes');
+    pf: each sentence's probability of stating a finding."""
     concl = feats[:, SENTENCE_FEATURES.index("conclusion")]
+    fw = weights * pf
+    fmean = (fw @ z) / fw.sum() if fw.sum() > 1e-9 else weights @ z
     return np.array([
         weights @ z, z.min(), z.max(), z[:3].mean(),
         weights @ np.minimum(z, 0.0), weights @ np.maximum(z, 0.0),
         (concl @ z) / concl.sum() if concl.sum() > 0 else weights @ z,
+        fmean, float(z[np.argmax(pf * np.abs(z))]),
     ])
 
 
@@ -389,13 +394,15 @@ def sentence_matrix(question: str, sentences: Sequence[str],
 
 
 def featurize(question: str, sentences: Sequence[str], scores: Sequence[float] | None,
-              vectors: tuple[np.ndarray, np.ndarray] | None, sentence_model: _Linear
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+              vectors: tuple[np.ndarray, np.ndarray] | None, sentence_model: _Linear,
+              finding_model: _Linear | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(question-level features in FEATURES order, per-sentence features, pooling weights, sentence logits)."""
     q, feats = sentence_matrix(question, sentences, vectors)
     weights = relevance_weights(feats, scores, vectors is not None)
     z = sentence_model.z(feats)
-    x = np.concatenate([pooled_features(q, feats, weights), stacked_features(z, feats, weights)])
+    pf = (1.0 / (1.0 + np.exp(-np.clip(finding_model.z(feats), -40, 40))) if finding_model is not None
+          else np.ones(len(z)))
+    x = np.concatenate([pooled_features(q, feats, weights), stacked_features(z, feats, weights, pf)])
     return x, feats, weights, z
 
 
@@ -447,7 +454,7 @@ def decide(question: str, sentences: list[str], *, scores: list[float] | None = 
             model = models["embed"]
     if not model.use_cos:
         vectors = None
-    x, feats, weights, zs = featurize(question, sents, sc, vectors, model.sentence)
+    x, feats, weights, zs = featurize(question, sents, sc, vectors, model.sentence, model.finding)
     p_yes = _sigmoid(model.platt_a * float(model.question.z(x[model.columns])) + model.platt_b)
     verdict = YES if p_yes >= 0.5 else NO
     conf = p_yes if verdict == YES else 1.0 - p_yes
