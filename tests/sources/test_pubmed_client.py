@@ -192,3 +192,18 @@ def test_shared_rate_file_paces_two_clients(tmp_path):
 def test_fixture_json_bodies_are_valid():
     for name in ("esearch_hlh.json", "esearch_error.json", "rate_limited.json"):
         json.loads((FIXTURES / name).read_text())
+
+
+def test_slow_answers_delay_the_next_requests():
+    """The 4th request (no key) waits until 1 s after the 1st was answered: however late the 1st reached the
+    server, the 4th reaches it more than a second later."""
+    t = [0.0]
+    lim = RateLimiter(3, clock=lambda: t[0], sleep=lambda d: t.__setitem__(0, t[0] + d))
+    starts = []
+    for latency in (0.9, 0.1, 0.1, 0.1):
+        lim.wait()
+        starts.append(t[0])
+        t[0] += latency
+        lim.done()
+    assert starts[3] >= 0.9 + 1.0                      # spacing alone would have allowed ~1.08
+    assert all(b - a >= 1 / 3 for a, b in zip(starts, starts[1:]))

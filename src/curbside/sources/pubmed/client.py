@@ -181,7 +181,10 @@ class EutilsClient:
             self.limiter.wait()
             self.stats.requests += 1
             try:
-                body = self._send(req)
+                try:
+                    body = self._send(req)
+                finally:
+                    self.limiter.done()
                 if check is not None:
                     check(body)
                 return body

@@ -1,7 +1,9 @@
 """A polite request pacer for NCBI E-utilities: at most `per_second` request starts in any second.
 
-Requests are spaced at least ``1 / per_second`` seconds apart (plus a small safety margin, so that scheduling
-jitter on a busy machine cannot push two requests into the same second at the server's end). NCBI allows 3
+Two rules, both kept: requests start at least ``1 / per_second`` seconds apart (plus a small safety margin), and
+a request starts only once the ``per_second``-th request before it has been *answered* at least one second ago
+(``done()``). The second rule makes the limit hold where the server counts, whatever the network's jitter: that
+earlier request reached the server before its answer came back, and this one reaches it after it is sent. NCBI allows 3
 requests/s without an API key and 10/s with one, per user; with ``shared_path`` the pacing is shared by every
 Curbside process on the machine using the same file (the CLI and each web worker of one store), through an
 ``flock``-ed file holding the next free time slot.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +39,8 @@ class RateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next = 0.0
+        self._answered: deque[float] = deque(maxlen=max(1, int(per_second)))   # when the last requests were answered
+        self.window = 1.0 + margin / 4
         self.waited = 0.0          # total seconds spent waiting (for summaries and benches)
 
     def wait(self) -> float:
@@ -49,7 +54,18 @@ class RateLimiter:
         self.waited += delay
         return delay
 
+    def done(self) -> None:
+        """Tell the limiter a request was answered (or failed): see the module docstring."""
+        with self._lock:
+            self._answered.append(self._clock())
+
+    def _earliest(self, now: float) -> float:
+        if len(self._answered) == self._answered.maxlen:
+            return max(now, self._answered[0] + self.window)
+        return now
+
     def _reserve(self, now: float) -> float:
+        now = self._earliest(now)
         slot = max(now, self._next)
         self._next = slot + self.interval
         return slot
@@ -69,7 +85,7 @@ class RateLimiter:
                 shared_next = 0.0
             if shared_next > now + 60:        # the clock went back: forget the stale slot
                 shared_next = 0.0
-            slot = max(now, shared_next, self._next)
+            slot = max(self._earliest(now), shared_next, self._next)
             self._next = slot + self.interval
             data = f"{self._next:.6f}".encode("ascii")
             os.pwrite(fd, data.ljust(32), 0)
