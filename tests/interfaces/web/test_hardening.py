@@ -291,3 +291,21 @@ def test_serve_trusts_only_the_configured_proxies(tmp_path, monkeypatch, args, t
     assert kw["proxy_headers"] is False and "forwarded_allow_ips" not in kw
     assert app.state.ctx.config.forwarded_allow_ips == trusted and app.state.ctx.config.hsts_seconds == 600
     app.state.ctx.engine.close()
+
+
+# ---- conformance with the OpenAPI schema (found by schemathesis against the live server) ----
+
+def test_405_allow_header_names_every_method_of_the_path(web):
+    r = web.client.request("OPTIONS", "/api/articles/abc/comments", headers=web.h("carl"))
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    assert web.client.put("/api/users", headers=web.h("admin")).headers["allow"] == "GET, POST"
+
+
+def test_schema_documents_400_and_413_and_enumerates_levels(web):
+    schema = web.client.get("/api/openapi.json").json()
+    post_ask = schema["paths"]["/api/ask"]["post"]["responses"]
+    assert {"400", "413"} <= set(post_ask)
+    level = [p for p in schema["paths"]["/api/sources"]["get"]["parameters"] if p["name"] == "evidence_level"][0]
+    assert "guideline" in level["schema"]["enum"]
+    r = web.client.post("/api/ask", content=b"\xff\xfe{", headers=web.h("carl") | {"content-type": "application/json"})
+    assert r.status_code in (400, 422)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from curbside.answer.models import Article
 from curbside.interfaces.web import services as S
@@ -30,6 +30,7 @@ ERRORS = {400: {"description": "malformed request body (e.g. not UTF-8)"},
 
 
 class AskRequest(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     question: SafeStr = Field(..., min_length=1, max_length=S.MAX_QUESTION_CHARS,
                               examples=["What are the treatment options for refractory HLH?"])
     audience: Audience = "clinician"
@@ -43,10 +44,12 @@ class AskRequest(BaseModel):
 
 
 class NoteRequest(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     note: SafeStr = Field("", max_length=5000)
 
 
 class TransitionRequest(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     action: Action
     note: SafeStr = Field("", max_length=5000, description="required for request_changes")
     version: int | None = Field(None, ge=1, le=1_000_000,
@@ -55,6 +58,7 @@ class TransitionRequest(BaseModel):
 
 
 class NewVersionRequest(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     question: SafeStr | None = Field(None, max_length=S.MAX_QUESTION_CHARS,
                                      description="a reworded question (default: the same question)")
     note: SafeStr = Field("", max_length=5000)
@@ -62,6 +66,7 @@ class NewVersionRequest(BaseModel):
 
 
 class CommentRequest(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     body: SafeStr = Field(..., min_length=1, max_length=5000)
     section: int | None = Field(None, ge=0, le=10_000, description="0-based section index (sentence comments)")
     item: int | None = Field(None, ge=0, le=10_000, description="0-based item index within the section")

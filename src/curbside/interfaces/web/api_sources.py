@@ -15,6 +15,15 @@ from curbside.interfaces.web.uploads import FORMATS, ingest_upload
 router = APIRouter(prefix="/api", tags=["sources"])
 
 
+def _levels() -> list[str]:
+    from curbside.corpus.models import EvidenceLevel
+
+    return [lvl.value for lvl in EvidenceLevel]
+
+
+LEVELS = _levels()
+
+
 class SourceOut(BaseModel):
     id: str
     title: str
@@ -65,7 +74,9 @@ def list_sources(ctx: Ctx, level: str | None, q: str | None = None) -> list:
 
 
 @router.get("/sources", response_model=list[SourceOut], responses=ERRORS, summary="Documents in the library")
-def api_sources(evidence_level: str | None = Query(None, max_length=64, description="e.g. guideline, rct"),
+def api_sources(evidence_level: str | None = Query(None, max_length=64, json_schema_extra={"enum": LEVELS},
+                                                  description="an evidence level (short names such as rct are "
+                                                              "accepted too)"),
                 q: str | None = Query(None, max_length=200, description="filter by words in the title or journal"),
                 limit: int = Query(500, ge=1, le=10_000), offset: int = Query(0, ge=0, le=10_000_000),
                 p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
@@ -76,8 +87,10 @@ def api_sources(evidence_level: str | None = Query(None, max_length=64, descript
              responses=ERRORS | {413: {"description": "file too large"}, 415: {"description": "unsupported type"}},
              summary="Upload a PDF, text, Markdown, PubMed XML or JSONL file into the library (admins)")
 def api_upload(request: Request, background: BackgroundTasks, file: UploadFile = File(...),
-               format: str | None = Form(None, description=f"one of {', '.join(FORMATS)} (default: from the file type)"),
-               tier: str | None = Form(None, description="evidence level, e.g. guideline"),
+               format: str | None = Form(None, json_schema_extra={"enum": list(FORMATS)},
+                                         description="default: from the file type"),
+               tier: str | None = Form(None, json_schema_extra={"enum": LEVELS},
+                                       description="evidence level (short names such as rct are accepted too)"),
                title: str | None = Form(None, max_length=500), year: int | None = Form(None, ge=1800, le=2100),
                p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
     p.require("manage_sources", "add sources")

@@ -6,14 +6,14 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from curbside.interfaces.web.api_articles import ERRORS
 from curbside.interfaces.web.auth import Principal, api_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
 from curbside.interfaces.web.security import SafeStr, client_ip
-from curbside.review.accounts import MAX_PASSWORD, TokenInfo, User
+from curbside.review.accounts import MAX_PASSWORD, MIN_PASSWORD, TokenInfo, User
 from curbside.review.audit import AuditEntry
 
 router = APIRouter(prefix="/api", tags=["users"])
@@ -22,6 +22,7 @@ Username = Path(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class LoginRequest(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     username: SafeStr = Field(..., min_length=1, max_length=64)
     password: SafeStr = Field(..., min_length=1, max_length=MAX_PASSWORD)
     label: SafeStr = Field("api", max_length=100, description="a name for the new token")
@@ -34,22 +35,27 @@ class NewToken(BaseModel):
 
 
 class TokenRequest(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     label: SafeStr = Field("", max_length=100)
     expires_in_days: int | None = Field(None, ge=1, le=365,
                                         description="lifetime in days (default: CURBSIDE_WEB_TOKEN_DAYS, 90)")
 
 
 class NewUser(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     username: SafeStr = Field(..., min_length=1, max_length=64)
-    password: SafeStr = Field(..., min_length=1, max_length=MAX_PASSWORD)
+    password: SafeStr = Field(..., min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
+                              description="at least 12 characters, not a common or easily guessed password")
     role: Role
     display_name: SafeStr = Field("", max_length=200)
 
 
 class UserUpdate(BaseModel):
+    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     role: Role | None = None
     active: bool | None = None
-    password: SafeStr | None = Field(None, min_length=1, max_length=MAX_PASSWORD)
+    password: SafeStr | None = Field(None, min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
+                                     description="a new password (revokes the user's sessions and API tokens)")
     display_name: SafeStr | None = Field(None, max_length=200)
 
 
@@ -81,7 +87,9 @@ def sign_in(ctx: Ctx, ip: str, username: str, password: str, via: str) -> User |
 
 
 @router.post("/auth/login", response_model=NewToken, status_code=201,
-             responses={401: {"description": "wrong username or password"}, 422: {"description": "invalid input"},
+             responses={400: {"description": "malformed request body (e.g. not UTF-8)"},
+                        401: {"description": "wrong username or password"}, 413: {"description": "body too large"},
+                        422: {"description": "invalid input"},
                         429: {"description": "too many attempts"}},
              summary="Exchange a username and password for an API token")
 def api_login(body: LoginRequest, request: Request, ctx: Ctx = Depends(get_ctx)):

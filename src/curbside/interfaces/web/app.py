@@ -52,8 +52,10 @@ def create_app(settings: Settings, engine=None, config: WebConfig | None = None)
                                          pages_auth, pages_library)
 
     errors.install(app)
-    for module in (api_articles, api_sources, api_users, pages_auth, pages_articles, pages_library, pages_admin):
+    modules = (api_articles, api_sources, api_users, pages_auth, pages_articles, pages_library, pages_admin)
+    for module in modules:
         app.include_router(module.router)
+    app.state.route_methods = errors.route_methods([m.router for m in modules])
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _wrap_outermost(app, config)
     return app

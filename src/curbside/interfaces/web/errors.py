@@ -65,6 +65,23 @@ def error_response(request: Request, status: int, message: str, code: str | None
                                           status_code=status, headers=headers)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
+    path = request.url.path
+    table = getattr(request.app.state, "route_methods", ())
+    return sorted({m for regex, methods in table if regex.match(path) for m in methods})
+
+
+def route_methods(routers) -> list[tuple]:
+    """(path regex, methods) of every route in these routers, for the Allow header of a 405."""
+    out = []
+    for router in routers:
+        for route in getattr(router, "routes", []):
+            if getattr(route, "methods", None) and getattr(route, "path_regex", None) is not None:
+                out.append((route.path_regex, frozenset(route.methods)))
+    return out
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
@@ -105,7 +122,10 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else CODES.get(exc.status_code, "error")
         if exc.status_code == 404 and message == "Not Found":
             message = "no such page or resource"
-        return error_response(request, exc.status_code, message, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
+        return error_response(request, exc.status_code, message, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):   # last resort: log it, never leak internals
