@@ -30,3 +30,12 @@ def test_full_disk_during_ingest_is_one_error_and_keeps_the_store(engine, tmp_pa
     again = engine.ingest([big])                     # space again: the run completes
     assert again.added + again.duplicates == 40
     assert engine.store.counts()[0] == 41
+
+
+def test_summary_keeps_counting_but_stops_listing_messages():
+    from curbside.store.ingest import MAX_LISTED_MESSAGES, IngestSummary
+
+    s = IngestSummary()
+    for i in range(MAX_LISTED_MESSAGES + 5):
+        s.fail(f"f{i}.txt: bad")
+    assert s.failed == MAX_LISTED_MESSAGES + 5 and len(s.errors) == MAX_LISTED_MESSAGES

@@ -111,12 +111,12 @@ def ingest(
     else:
         for e in summary.errors[:50]:
             err.print(f"[red]failed:[/] {escape(e)}", highlight=False, soft_wrap=True)
-        if len(summary.errors) > 50:
-            err.print(f"... and {len(summary.errors) - 50} more failures", highlight=False)
+        if summary.failed > 50 and len(summary.errors) > 50:
+            err.print(f"... and {summary.failed - 50:,} more failures", highlight=False)
         for sk in summary.skipped_paths[:50]:
             err.print(f"[yellow]skipped:[/] {escape(sk)}", highlight=False, soft_wrap=True)
-        if len(summary.skipped_paths) > 50:
-            err.print(f"... and {len(summary.skipped_paths) - 50} more skipped paths", highlight=False)
+        if summary.skipped > 50:
+            err.print(f"... and {summary.skipped - 50:,} more skipped paths", highlight=False)
         for n in summary.notes:
             err.print(f"[yellow]note:[/] {escape(n)}", highlight=False, soft_wrap=True)
         replaced = f", {summary.replaced:,} replaced by a new version" if summary.replaced else ""

@@ -43,6 +43,10 @@ class MetadataOverrides:
         return replace(doc, **changes) if changes else doc
 
 
+MAX_LISTED_MESSAGES = 1000    # failure/skip messages kept in a summary (all are counted)
+MAX_LISTED_IDS = 10_000       # ids of added documents kept in a summary
+
+
 @dataclass
 class IngestSummary:
     added: int = 0
@@ -63,8 +67,10 @@ class IngestSummary:
         return self.passages / self.seconds if self.seconds > 0 else 0.0
 
     def fail(self, message: str) -> None:
+        """Count a failure; its message is kept for the first MAX_LISTED_MESSAGES (memory stays flat)."""
         self.failed += 1
-        self.errors.append(message)
+        if len(self.errors) < MAX_LISTED_MESSAGES:
+            self.errors.append(message)
 
 
 ProgressCallback = Callable[[str, int], None]  # (current file name, documents done so far)
@@ -206,7 +212,8 @@ class Ingestor:
                     else:
                         summary.added += 1
                     summary.passages += len(passages)
-                    summary.document_ids.append(doc.id)
+                    if len(summary.document_ids) < MAX_LISTED_IDS:
+                        summary.document_ids.append(doc.id)
                     added_batch.append(doc)
                     in_batch += 1
                     if (in_batch >= self.batch_docs or len(added_batch) >= 4 * self.batch_docs
@@ -279,7 +286,8 @@ def read_files(paths: list[Path], fmt: str | None, mapping, summary: IngestSumma
 
     def on_skip(p: Path, why: str) -> None:
         summary.skipped += 1
-        summary.skipped_paths.append(f"{p}: {why}")
+        if len(summary.skipped_paths) < MAX_LISTED_MESSAGES:
+            summary.skipped_paths.append(f"{p}: {why}")
 
     for path in paths:
         try:
@@ -307,11 +315,9 @@ def _guarded(docs: Iterator[SourceDocument], f: Path, summary: IngestSummary) ->
     try:
         yield from docs
     except CurbsideError as exc:
-        summary.failed += 1
-        summary.errors.append(str(exc))
+        summary.fail(str(exc))
     except (OSError, UnicodeError, ValueError) as exc:
-        summary.failed += 1
-        summary.errors.append(f"{f}: could not be read ({exc.__class__.__name__}: {exc})")
+        summary.fail(f"{f}: could not be read ({exc.__class__.__name__}: {exc})")
 
 
 def file_fingerprint(path: Path) -> str:
