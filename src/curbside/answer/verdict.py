@@ -119,7 +119,12 @@ _NOEFFECT = _rx(
     r"required|recommended|indicated|related|linked|found|observed|detected|seen|shown|confirmed)|"
     r"ineffective|inefficacious|unaffected|unchanged|unrelated|similar|comparable|equivalent|independent of|"
     r"neither|nor|lack of|lacks|lacked|absence of|absent|none of|negative results?|disappointing|futile|"
-    r"not a|not an|rather than|instead of|contrary to|refute[sd]?|no role|unable to|did ?n't|does ?n't|was ?n't"
+    r"not a|not an|rather than|instead of|contrary to|refute[sd]?|no role|unable to|did ?n't|does ?n't|was ?n't|"
+    # guideline phrasing of a negative answer
+    r"contraindicated|avoid|avoided|should be avoided|not advised|discouraged|"
+    r"(?:recommend|suggest|advise|advocate)(?:s|ed)? against|(?:is|are) no longer (?:recommended|advised|indicated)|"
+    r"(?:is|are) not (?:routinely )?(?:recommended|indicated|suggested)|should not|must not|do not (?:use|give|start|"
+    r"routinely)"
 )
 _NEG_WORD = _rx(r"not|no|never|neither|nor|without|none|cannot|n't|fail(?:s|ed)?")
 # positive effect / affirmative finding
@@ -133,7 +138,10 @@ _POSEFFECT = _rx(
     r"demonstrate[sd]?|show(?:s|ed|n)?|confirm(?:s|ed)?|support(?:s|ed)?|found|identified|revealed|"
     r"is associated|are associated|was associated|were associated|linked to|contributes? to|leads? to|result(?:s|ed)? in|"
     r"responsible for|required for|essential for|involved in|resulted|achieved|successful(?:ly)?|"
-    r"can be|could be used|should be|is effective|are effective|yes|indeed|particularly|strongly"
+    r"can be|could be used|should be|is effective|are effective|yes|indeed|particularly|strongly|"
+    # guideline phrasing of a positive answer
+    r"first-line|preferred|is suggested|are suggested|(?:is|are) (?:strongly )?recommended|should be (?:used|given|"
+    r"offered|started|considered)|may be considered|is reasonable|is appropriate"
 )
 _HEDGE = _rx(
     r"may|might|could|possibly|possible|perhaps|potential(?:ly)?|unclear|uncertain|unknown|not known|"
@@ -169,7 +177,11 @@ _INC = _rx(r"increase[sd]?|increasing|higher|elevat(?:e|ed|es|ion)|rais(?:e|ed|e
 _DEC = _rx(r"decrease[sd]?|decreasing|lower(?:ed)?|reduc\w*|diminish\w*|less|fewer|smaller|declin\w*|down-?regulat\w*|"
            r"loss|inhibit\w*|suppress\w*|attenuat\w*|worse|poor(?:er)?|shorter|delay\w*|impair\w*|block\w*|"
            r"deplet\w*|prevent\w*|repress\w*|silenc\w*|shorten\w*")
-_Q_NEG = re.compile(r"\b(?:not|no|never|cannot)\b|n't\b", re.I)
+# a question whose claim is itself negative ("Is X not associated ...?", "Should X be avoided ...?", "Is X comparable
+# to Y?"): the evidence is read for the affirmative claim and the verdict flipped
+_Q_NEG = re.compile(r"\b(?:not|no|never|cannot|avoid(?:ed)?|contraindicated|similar|comparable|equivalent|"
+                    r"non-?inferior|independent of|unaffected|unchanged|unrelated|ineffective|unnecessary|futile)\b|"
+                    r"n't\b", re.I)
 
 SENTENCE_FEATURES = [
     "noeffect", "neg", "poseffect", "hedge", "questionlike", "conclusion", "result", "background",
