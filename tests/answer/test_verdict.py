@@ -163,3 +163,25 @@ def test_odd_inputs_never_raise():
     assert r.verdict == "no"
     r = decide(Q, ["x" * 20000, "(" * 500 + NO_SENTENCES[0]], embed=False)
     assert r.verdict in ("yes", "no", "unclear")
+
+
+@pytest.mark.parametrize("q,sentence", [
+    ("Should zorvatinib be avoided in pregnancy?",
+     "Zorvatinib should be avoided during pregnancy because of fetal toxicity in animal studies."),
+    ("Is zorvatinib contraindicated in pregnancy?", "Zorvatinib is contraindicated in pregnancy."),
+])
+def test_question_with_negative_claim_is_answered_for_that_claim(q, sentence):
+    assert decide(q, [sentence], embed=False).verdict in ("yes", "unclear")
+
+
+ASTHMA_Q = "Should zorvatinib be used for maintenance therapy in mild asthma?"
+
+
+@pytest.mark.parametrize("sentence,verdict", [
+    ("Zorvatinib is not recommended for maintenance therapy in mild asthma (strong recommendation, "
+     "moderate-quality evidence).", "no"),
+    ("Zorvatinib is recommended as first-line maintenance therapy in mild asthma (strong recommendation, "
+     "high-quality evidence).", "yes"),
+])
+def test_guideline_recommendations(sentence, verdict):
+    assert decide(ASTHMA_Q, [sentence], embed=False).verdict == verdict
