@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Callable
 
 from curbside.answer.audience import AUDIENCES
-from curbside.answer.candidates import build_candidates
 from curbside.answer.compose import abstain, compose_article, with_document_text
 from curbside.answer.evidence_table import build_evidence_table
 from curbside.answer.follow_up import resolve_follow_up, suggest_follow_ups
@@ -20,7 +19,7 @@ from curbside.answer.models import Article
 from curbside.answer.verify import verify_article
 from curbside.corpus.models import Document
 from curbside.errors import InputError
-from curbside.retrieve.search import Retriever, SearchHit
+from curbside.retrieve.search import Retriever, SearchHit, concept_coverage
 from curbside.settings import Settings, load_settings
 from curbside.store.corpus_store import CorpusStore
 from curbside.store.ingest import IngestSummary, Ingestor, MetadataOverrides, ProgressCallback, read_files
@@ -282,10 +281,17 @@ class Engine:
         interventions = [it.label for s in article.sections if s.kind == "options" for it in s.items if it.label]
 
         def has_evidence(q: str) -> bool:
+            from curbside.answer.features import QuestionView, topical
+
             p = self.retriever.parse(q)
-            hits = self.retriever.search(p, top_k=8, candidates=60)
-            return any(c.coverage >= self.settings.min_relevance and c.head_in_sentence
-                       for c in build_candidates(p, hits))
+            view = QuestionView.of(p)
+            heads = [view.terms[i] for i in view.heads]
+            drugs = [view.terms[i] for i in view.drug_concepts]
+            for h in self.retriever.search(p, top_k=8, candidates=40):
+                text = f"{h.document.title} {h.passage.section} {h.passage.text}"
+                if topical(text, heads) and all(concept_coverage(h.passage.text, [d]) > 0 for d in drugs):
+                    return True
+            return False
 
         return suggest_follow_ups(parsed, interventions, has_evidence)
 

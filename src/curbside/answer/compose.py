@@ -143,7 +143,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     limit = settings.max_items_per_section
     sections: list[Section] = []
 
-    lead = _bottom_line([s for s in pool if s.can_lead] or leads)
+    lead = leads[0]        # the bottom line: the most relevant unit that may answer on its own
     bottom = Section(title=T.SECTION_TITLES["bottom_line"], kind="bottom_line",
                      items=[_item(picker.take(lead), cites, guideline=lead.unit.document.evidence_level
                                   is EvidenceLevel.GUIDELINE)])
@@ -210,23 +210,6 @@ def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 
             out.append(s)
             picker.take(s)
     return out
-
-
-def _bottom_line(pool: list[Scored]) -> Scored:
-    """The best unit; when it is not a guideline's, a guideline recommendation nearly as probable (within 0.1).
-    When the question asks about an intervention and a unit naming it is nearly as probable (within 0.1), the
-    bottom line is about that intervention ("Should corticosteroids ...?" is answered by the steroids unit)."""
-    asked = [s for s in pool[:15] if s.features.names_asked]
-    if asked and asked[0].prob >= pool[0].prob - 0.1:
-        pool = asked
-    best = pool[0]
-    if best.unit.document.evidence_level is EvidenceLevel.GUIDELINE:
-        return best
-    for s in pool[:8]:
-        if s.unit.document.evidence_level is EvidenceLevel.GUIDELINE and s.role.role == "recommendation" \
-                and s.prob >= best.prob - 0.1:
-            return s
-    return best
 
 
 def _verdict(question: str, parsed: ParsedQuestion, pool: list[Scored]) -> str | None:

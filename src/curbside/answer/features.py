@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,7 @@ FEATURES = (
     "number", "recommendation", "guideline", "against", "against_when_asked", "list_item", "table_row",
     "passage_score", "meta", "population_conflict", "population_covered", "asked_intervention", "length",
     "title_head", "registry", "risk_factor_for_treatment", "maintenance_for_acute", "criterion_for_diagnosis",
-    "best_in_passage",
+    "fragment", "registry_when_studies", "names_asked_in_context", "best_in_passage",
 )
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -58,16 +59,17 @@ drugs medication medications agent agents""".split())
 
 
 def _variant_matches(variant: str, words: set[str]) -> bool:
-    """A head variant's specific words (stems) present: all of them when it has one or two, else at least two in
-    three including the last (the head noun): "non-variceal upper GI bleeding" ~ "non-variceal bleeding ... upper
-    gastrointestinal"; "mild asthma" ~ "asthma"; "chronic pancreatitis" is not "acute pancreatitis"."""
+    """A head variant's specific words (stems) present: all of them when it has up to three, else three in four
+    including the last (the head noun): "non-variceal upper GI bleeding" ~ "non-variceal bleeding ... upper";
+    "mild asthma" ~ "asthma"; "chronic pancreatitis" is not "acute pancreatitis", "primary biliary cholangitis"
+    not "biliary ... cholangitis"."""
     toks = [_stem(t) for t in _WORD.findall(variant) if t not in _STOP and t not in _GENERIC]
     if not toks:
         return False
     got = [t in words for t in toks]
-    if len(toks) <= 2:
+    if len(toks) <= 3:
         return all(got)
-    return got[-1] and sum(got) >= 2 * len(toks) / 3
+    return got[-1] and sum(got) >= 3 * len(toks) / 4
 
 
 def topical(text: str, heads: list[set[str]], groups: list[int] | None = None) -> bool:
@@ -203,6 +205,7 @@ class QuestionView:
     tokens: list[str]
     drug_concepts: list[int] = field(default_factory=list)
     drug_names: frozenset[str] = frozenset()
+    studies: bool = False          # the question asks what is being studied (trial records answer it)
 
     @classmethod
     def of(cls, parsed: ParsedQuestion) -> "QuestionView":
@@ -223,7 +226,19 @@ class QuestionView:
                    interventions={i.lower() for i in parsed.intervention}, acute=asks_acute(parsed.text),
                    against_q=asks_against(parsed.text), tokens=list(dict.fromkeys(_tokens(parsed.text))),
                    drug_concepts=[i for i, c in enumerate(parsed.concepts[:len(terms)]) if c.kind == "drug"],
-                   drug_names=frozenset(d.name for d in find_drugs(parsed.text)))
+                   drug_names=frozenset(d.name for d in find_drugs(parsed.text)),
+                   studies=bool(_STUDIES.search(parsed.text)))
+
+
+def _fragment(display: str) -> bool:
+    """A piece of a sentence rather than a statement: starts in lower case or with punctuation (a span cut from
+    flattened text)."""
+    first = display[:1]
+    return bool(first) and (first.islower() or first in ",;:.)]-–")
+
+
+_STUDIES = re.compile(r"\b(?:trials?|studied|studies|being (?:tested|studied|investigated)|investigat\w+|"
+                      r"ongoing|registered)\b", re.I)
 
 
 def names_asked(text: str, low: str, view: "QuestionView") -> bool:
@@ -236,10 +251,13 @@ def names_asked(text: str, low: str, view: "QuestionView") -> bool:
     if any(concept_coverage(text, [view.terms[i]]) > 0 for i in view.drug_concepts):
         return True
     if view.drug_names:
-        from curbside.retrieve.drugs import find_drugs
-
-        return any(d.name in view.drug_names for d in find_drugs(text))
+        return bool(view.drug_names & _drug_names(text))
     return False
+
+
+@lru_cache(maxsize=4096)
+def _drug_names(text: str) -> frozenset[str]:
+    return frozenset(d.name for d in find_drugs(text))
 
 
 @dataclass
@@ -272,8 +290,11 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
     top = max(passage_scores.values(), default=1.0) or 1.0
     qtype = view.parsed.question_type
     out: list[UnitFeatures] = []
+    meanings: dict[str, list[set[str]]] = {}
     for u, toks in zip(units, unit_tokens):
-        terms = local_meaning(doc_terms[u.document.id], u.passage.text)
+        if u.passage.id not in meanings:      # abbreviation meanings depend on the passage only
+            meanings[u.passage.id] = local_meaning(doc_terms[u.document.id], u.passage.text)
+        terms = meanings[u.passage.id]
         heads = [terms[i] if i not in view.phrases else {view.phrases[i].lower()} for i in view.heads
                  if view.phrases.get(i, None) != ""]
         own = f"{u.display} {u.subject}"
@@ -301,11 +322,13 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(qtype in ("treatment", "prevention") and role.role == "risk_factor"),
             float(view.acute and role.maintenance),
             float(qtype == "diagnosis" and role.role == "diagnostic"),
+            float(_fragment(u.display)), float(level is EvidenceLevel.TRIAL_REGISTRY and view.studies),
+            float(names_asked(ctx, ctx.lower(), view)),
             0.0,
         ], dtype=np.float32)
         out.append(UnitFeatures(x=x, role=role, on_topic=head_ctx, population_ok=not pop_conflict,
                                 population_covered=pop_cov, coverage=cov_unit,
-                                names_asked=float(x[FEATURES.index("asked_intervention")]) > 0))
+                                names_asked=float(x[FEATURES.index("names_asked_in_context")]) > 0))
     # the best unit of its passage by coverage (passages repeat the same point in several sentences)
     best: dict[str, float] = {}
     for u, f in zip(units, out):

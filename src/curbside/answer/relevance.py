@@ -8,7 +8,6 @@ Scoring is a dot product per unit: no model runtime, no network.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from curbside.answer.features import _STUDIES as STUDIES_ASKED
 from curbside.answer.features import FEATURES, QuestionView, UnitFeatures, featurize
 from curbside.corpus.models import EvidenceLevel
 
@@ -32,8 +32,6 @@ class RelevanceModel:
 
 
 WEIGHTS_FILE = "relevance_weights.json"
-STUDIES_ASKED = re.compile(r"\b(?:trials?|studied|studies|being (?:tested|studied|investigated)|investigat\w+|"
-                           r"ongoing|registered)\b", re.I)
 
 
 @lru_cache(maxsize=4)
