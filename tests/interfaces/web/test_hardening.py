@@ -309,3 +309,14 @@ def test_schema_documents_400_and_413_and_enumerates_levels(web):
     assert "guideline" in level["schema"]["enum"]
     r = web.client.post("/api/ask", content=b"\xff\xfe{", headers=web.h("carl") | {"content-type": "application/json"})
     assert r.status_code in (400, 422)
+
+
+def test_json_types_as_documented(web):
+    a = web.ask("carl")["id"]
+    post = web.client.post
+    assert post(f"/api/articles/{a}/comments", json={"body": "x", "section": 0, "item": False},
+                headers=web.h("carl")).status_code == 422                 # false is not an integer
+    assert post(f"/api/articles/{a}/comments", json={"body": "x", "section": 0.0},
+                headers=web.h("carl")).status_code == 201                 # 0.0 is (JSON Schema)
+    assert post(f"/api/articles/{a}/versions", json={"use_proposed": 0}, headers=web.h("carl")).status_code == 422
+    assert post("/api/tokens", json={"expires_in_days": True}, headers=web.h("carl")).status_code == 422

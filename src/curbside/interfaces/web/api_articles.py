@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from curbside.answer.models import Article
 from curbside.interfaces.web import services as S
 from curbside.interfaces.web.auth import Principal, api_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
-from curbside.interfaces.web.security import SafeStr, client_ip
+from curbside.interfaces.web.security import JsonInt, SafeStr, client_ip
 from curbside.review import workflow as W
 from curbside.review.articles import ArticleSummary, ReviewEvent, VersionInfo
 from curbside.review.comments import Comment
@@ -30,12 +30,11 @@ ERRORS = {400: {"description": "malformed request body (e.g. not UTF-8)"},
 
 
 class AskRequest(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     question: SafeStr = Field(..., min_length=1, max_length=S.MAX_QUESTION_CHARS,
                               examples=["What are the treatment options for refractory HLH?"])
     audience: Audience = "clinician"
     follow_up_of: SafeStr | None = Field(None, max_length=64, description="id of the earlier article")
-    pubmed: int | None = Field(None, ge=1, le=50, description="first fetch up to N new PubMed records for the "
+    pubmed: JsonInt | None = Field(None, ge=1, le=50, description="first fetch up to N new PubMed records for the "
                                "question into the library (roles that may add sources); without network the "
                                "article says so (pubmed_note) and is answered from the library")
     writer: Literal["extractive", "llm"] | None = Field(None, description="extractive: every sentence quoted; llm: "
@@ -44,33 +43,29 @@ class AskRequest(BaseModel):
 
 
 class NoteRequest(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     note: SafeStr = Field("", max_length=5000)
 
 
 class TransitionRequest(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     action: Action
     note: SafeStr = Field("", max_length=5000, description="required for request_changes")
-    version: int | None = Field(None, ge=1, le=1_000_000,
+    version: JsonInt | None = Field(None, ge=1, le=1_000_000,
                                 description="the version you reviewed: the action applies only while it is still "
                                             "the current version (409 otherwise)")
 
 
 class NewVersionRequest(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     question: SafeStr | None = Field(None, max_length=S.MAX_QUESTION_CHARS,
                                      description="a reworded question (default: the same question)")
     note: SafeStr = Field("", max_length=5000)
-    use_proposed: bool = Field(False, description="take the article proposed by the living-evidence check")
+    use_proposed: StrictBool = Field(False, description="take the article proposed by the living-evidence check")
 
 
 class CommentRequest(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     body: SafeStr = Field(..., min_length=1, max_length=5000)
-    section: int | None = Field(None, ge=0, le=10_000, description="0-based section index (sentence comments)")
-    item: int | None = Field(None, ge=0, le=10_000, description="0-based item index within the section")
-    version: int | None = Field(None, ge=1, le=1_000_000)
+    section: JsonInt | None = Field(None, ge=0, le=10_000, description="0-based section index (sentence comments)")
+    item: JsonInt | None = Field(None, ge=0, le=10_000, description="0-based item index within the section")
+    version: JsonInt | None = Field(None, ge=1, le=1_000_000)
 
 
 class ReviewStatus(BaseModel):

@@ -6,13 +6,13 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from curbside.interfaces.web.api_articles import ERRORS
 from curbside.interfaces.web.auth import Principal, api_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
-from curbside.interfaces.web.security import SafeStr, client_ip
+from curbside.interfaces.web.security import JsonInt, SafeStr, client_ip
 from curbside.review.accounts import MAX_PASSWORD, MIN_PASSWORD, TokenInfo, User
 from curbside.review.audit import AuditEntry
 
@@ -22,7 +22,6 @@ Username = Path(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class LoginRequest(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     username: SafeStr = Field(..., min_length=1, max_length=64)
     password: SafeStr = Field(..., min_length=1, max_length=MAX_PASSWORD)
     label: SafeStr = Field("api", max_length=100, description="a name for the new token")
@@ -35,14 +34,12 @@ class NewToken(BaseModel):
 
 
 class TokenRequest(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     label: SafeStr = Field("", max_length=100)
-    expires_in_days: int | None = Field(None, ge=1, le=365,
+    expires_in_days: JsonInt | None = Field(None, ge=1, le=365,
                                         description="lifetime in days (default: CURBSIDE_WEB_TOKEN_DAYS, 90)")
 
 
 class NewUser(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     username: SafeStr = Field(..., min_length=1, max_length=64)
     password: SafeStr = Field(..., min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
                               description="at least 12 characters, not a common or easily guessed password")
@@ -51,9 +48,8 @@ class NewUser(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    model_config = ConfigDict(strict=True)   # JSON types as documented: no false for 0, no 1 for true
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     password: SafeStr | None = Field(None, min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
                                      description="a new password (revokes the user's sessions and API tokens)")
     display_name: SafeStr | None = Field(None, max_length=200)

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -287,3 +287,13 @@ def _no_bad_chars(value: str) -> str:
 
 
 SafeStr = Annotated[str, AfterValidator(_no_bad_chars)]
+
+
+def _not_a_bool(value):
+    if isinstance(value, bool):
+        raise ValueError("expected an integer, not true or false")
+    return value
+
+
+# an integer as JSON Schema has it: 3 and 3.0 are integers, true and false are not (pydantic's lax int takes them)
+JsonInt = Annotated[int, BeforeValidator(_not_a_bool)]
