@@ -69,10 +69,11 @@ def test_conflicting_doses_are_reported_with_both_quotes(engine, tmp_path):
 
 def test_no_conflict_when_populations_differ(loaded_engine):
     parsed = parse_question("What is the dose of etoposide in HLH?")
-    hits = loaded_engine.retriever.search(parsed, top_k=20)
-    from curbside.answer.candidates import build_candidates
+    from curbside.answer.compose import _ConflictView, select_units, with_document_text
 
-    pool = build_candidates(parsed, hits)
+    hits = with_document_text(loaded_engine.retriever.search(parsed, top_k=20), loaded_engine.store)
+    pool = [_ConflictView.of(s) for s in select_units(parsed, hits)]
+    assert pool
     for c in find_conflicts(pool):
         assert c.first.document.id != c.second.document.id
 

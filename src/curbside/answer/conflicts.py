@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from curbside.answer.candidates import Candidate
+from typing import Any
+
+Candidate = Any   # a unit view with document, passage, start, end, quote, display (answer/compose._ConflictView)
 from curbside.answer.templates import conflict_label
 
 DOSE = re.compile(r"\b\d+(?:\.\d+)?(?:\s?(?:-|–|to)\s?\d+(?:\.\d+)?)?\s?(?:mg|mcg|µg|g|IU|units?|mL)"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from curbside.answer.candidates import Candidate
 from curbside.corpus.models import Document, EvidenceLevel
 
 _NOUNS = {
@@ -40,9 +39,3 @@ def evidence_line(documents: list[Document], patients: dict[str, int] | None = N
             part += f", {n:,} patients"
         parts.append(part)
     return "; ".join(parts)
-
-
-def sources_for_intervention(name: str, pool: list[Candidate]) -> list[Document]:
-    """Documents in which some relevant sentence mentions the intervention."""
-    key = name.lower()
-    return [c.document for c in pool if any(i.lower() == key for i in c.interventions)]

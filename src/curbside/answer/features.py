@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from curbside.answer.candidates import (TYPE_CUES, asks_symptoms, concept_weights, document_meaning,
+from curbside.answer.concepts import (TYPE_CUES, asks_symptoms, concept_weights, document_meaning,
                                         expansion_shorts, head_indices, local_meaning, weighted_coverage)
 from curbside.answer.roles import (Role, asks_acute, asks_against, classify, population_conflict,
                                    question_populations)

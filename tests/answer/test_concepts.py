@@ -1,8 +1,8 @@
-"""Sentence candidates: abbreviation meanings, population weight, number cues, list fragments."""
+"""Question concepts as matched in evidence: abbreviation meanings, population weight, heads, type cues."""
 
 from __future__ import annotations
 
-from curbside.answer.candidates import NUMBER_RESULT, local_meaning, weighted_coverage
+from curbside.answer.concepts import local_meaning, weighted_coverage
 from curbside.retrieve.abbreviations import AbbreviationIndex
 from curbside.retrieve.query import parse_question, same_meaning, sentence_terms
 
@@ -32,7 +32,7 @@ def test_spelling_variants_are_the_same_meaning():
 
 
 def test_broad_groups_weigh_half_clinical_populations_in_full():
-    from curbside.answer.candidates import concept_weights
+    from curbside.answer.concepts import concept_weights
 
     parsed = parse_question("Is methotrexate effective for psoriasis in adults?")
     terms, weights = sentence_terms(parsed), concept_weights(parsed)
@@ -44,13 +44,8 @@ def test_broad_groups_weigh_half_clinical_populations_in_full():
     assert concept_weights(renal) == [1.0] * len(renal.concepts)
 
 
-def test_or_is_not_an_odds_ratio():
-    assert not NUMBER_RESULT.search("patients receiving chemotherapy or radiotherapy")
-    assert NUMBER_RESULT.search("mortality was lower (OR 0.61, 95% CI 0.4-0.9)")
-
-
 def test_expanded_abbreviation_needs_its_long_form_in_the_document():
-    from curbside.answer.candidates import document_meaning, expansion_shorts
+    from curbside.answer.concepts import document_meaning, expansion_shorts
 
     index = AbbreviationIndex([("RA", "rheumatoid arthritis")])
     parsed = parse_question("What are the treatment options for rheumatoid arthritis?", index)
@@ -75,7 +70,7 @@ def test_dosing_options_stay_on_the_asked_drug(loaded_engine):
 
 
 def test_heads_are_named_conditions_then_drugs_never_the_asked_slot():
-    from curbside.answer.candidates import head_indices
+    from curbside.answer.concepts import head_indices
 
     for question, head in [("Tofersen has been developed for treatment of which disease?", "tofersen"),
                            ("Which mutation is targeted by tepotinib?", "tepotinib"),
@@ -84,39 +79,10 @@ def test_heads_are_named_conditions_then_drugs_never_the_asked_slot():
         assert [parsed.concepts[i].text.lower() for i in head_indices(parsed)] == [head], question
 
 
-def test_fragments_and_catalogue_boilerplate_are_not_candidates():
-    from curbside.answer.candidates import META, _usable
-
-    assert not _usable("urthermore, early data from the pilot cohort of the new combination looked encouraging.")
-    assert not _usable("in patients who relapsed after the first course of chemotherapy, survival was short.")
-    assert _usable("mTOR inhibitors reduced the size of angiomyolipomas in most patients in the trial.")
-    assert META.search("As of 2019 this guideline meets the catalogue's rules for listing.")
-    assert META.search("The grading method for these statements was not stated by the authors.")
-    assert not META.search("Colchicine is recommended as first-line therapy for gout flares.")
-
-
-def test_headings_and_bare_labels_are_not_sentences():
-    from curbside.answer.candidates import _usable
-
-    assert not _usable("Warning Signs of Kidney Stones in Older Children")
-    assert not _usable("( Certainty: adults with the condition [Low]; Strength of Recommendation: Weak )")
-    assert _usable("Other common signs include flank pain and blood in the urine (in about half).")
-
-
 def test_symptom_questions_prefer_the_clinical_picture():
-    from curbside.answer.candidates import TYPE_CUES, asks_symptoms
+    from curbside.answer.concepts import TYPE_CUES, asks_symptoms
 
     parsed = parse_question("What are the symptoms of kidney stones?")
     assert asks_symptoms(parsed) and parsed.question_type == "diagnosis"
     assert TYPE_CUES["symptoms"].search("Other common signs include flank pain.")
     assert not asks_symptoms(parse_question("How are kidney stones diagnosed?"))
-
-
-def test_line_of_therapy_wording_is_recognised():
-    from curbside.answer.candidates import _line_of_therapy
-
-    first = _line_of_therapy("What is the first-line treatment for gout flares?")
-    assert first.search("Colchicine is the treatment of choice.") and first.search("First-line: amoxicillin 500 mg")
-    assert not first.search("Second-line options include pegloticase.")
-    assert _line_of_therapy("What is the second line therapy after metformin?").search("second-line agents")
-    assert _line_of_therapy("How is gout treated?") is None
