@@ -258,6 +258,8 @@ class VectorStore:
         done = computed = 0
         chunk = 8
         s = 0
+        # similar lengths together: each small chunk then pads little (the model's cost follows the padded length)
+        items = sorted(items, key=lambda it: len(it[1]))
         while s < len(items):
             part = items[s:s + chunk]
             t = time.monotonic()

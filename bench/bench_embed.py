@@ -1,0 +1,92 @@
+"""Embedding throughput (passages/s, medians): how passages are grouped before they reach the model.
+
+    python bench/bench_embed.py [--passages 384] [--runs 3] [--chunk 16] [--threads 2]
+
+Passages are invented (ingest-like lengths: 150-1600 characters, a title/section prefix as `embed_input` adds)
+so the bench needs no data. Rows:
+
+- one call: every passage in one `Embedder.encode` call (it sorts by token length and batches under a token
+  budget): the upper bound;
+- chunks in rowid order: `--chunk` passages per call in store order, as ingest/index committed them when a
+  commit every ~2 s means small chunks under load;
+- chunks sorted by length: the same chunk size after sorting the window by text length (what
+  `VectorStore.embed_items` does now), so each chunk pads little;
+- threads: the one-call row again with 1 thread (on a busy 2-core machine a second thread may not help).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+
+WORDS = ("anakinra etoposide ruxolitinib emapalumab alemtuzumab dexamethasone ferritin fever cytopenia splenomegaly "
+         "response survival relapse dose daily weekly infusion children adults refractory primary secondary "
+         "macrophage activation syndrome lymphohistiocytosis interleukin trial cohort remission toxicity the of "
+         "and in with was were patients mg kg").split()
+
+
+def passages(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        target = rng.choice([rng.randint(150, 500), rng.randint(500, 1000), rng.randint(900, 1600)])
+        words = []
+        while sum(len(w) + 1 for w in words) < target:
+            words.append(rng.choice(WORDS))
+        out.append(f"Invented study {i} - Results. " + " ".join(words).capitalize() + ".")
+    return out
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--passages", type=int, default=384)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--chunk", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=5)
+    args = ap.parse_args()
+    from curbside.retrieve.embed import Embedder, available
+
+    if not available():
+        sys.exit("the embedding model is not installed")
+    texts = passages(args.passages, args.seed)
+    emb = Embedder(threads=args.threads).load()
+    one = Embedder(threads=1).load()
+    emb.encode(texts[:8])
+    one.encode(texts[:8])
+    tokens = sum(len(e.ids) for e in emb._tokenizer.encode_batch(texts))
+    by_len = sorted(texts, key=len)
+
+    def chunks(seq):
+        return lambda: [emb.encode(seq[i:i + args.chunk]) for i in range(0, len(seq), args.chunk)]
+
+    rows = [("one call (sorted, token budget)", lambda: emb.encode(texts)),
+            (f"chunks of {args.chunk} in rowid order", chunks(texts)),
+            (f"chunks of {args.chunk} sorted by length", chunks(by_len)),
+            ("one call, 1 thread", lambda: one.encode(texts))]
+    results = []
+    for name, fn in rows:
+        secs = [timed(fn) for _ in range(args.runs)]
+        med = statistics.median(secs)
+        results.append((name, f"{len(texts) / med:,.1f}", f"{tokens / med:,.0f}", f"{min(secs):.2f}-{max(secs):.2f}"))
+    load = os.getloadavg()[0]
+    print(f"{len(texts)} invented passages, {tokens:,} tokens, median of {args.runs} runs; "
+          f"load average {load:.1f} on {os.cpu_count()} cores")
+    head = ("grouping", "passages/s", "tokens/s", "run range s")
+    widths = [max(len(r[i]) for r in results + [head]) for i in range(4)]
+    for r in [head] + results:
+        print(" | ".join(v.ljust(w) for v, w in zip(r, widths)))
+
+
+if __name__ == "__main__":
+    main()
