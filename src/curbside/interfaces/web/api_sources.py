@@ -43,6 +43,7 @@ class UploadResult(BaseModel):
     file: str
     format: str
     added: int
+    replaced: int = 0      # same id, changed text: stored as a new version
     duplicates: int
     failed: int
     passages: int
@@ -97,7 +98,7 @@ def api_upload(request: Request, background: BackgroundTasks, file: UploadFile =
     result = ingest_upload(ctx, file, format, tier, title, year)
     ctx.audit.record(p.username, "upload", result["file"], {k: result[k] for k in ("added", "duplicates", "failed")},
                      client_ip(request))
-    if result["added"]:
+    if result["added"] or result.get("replaced"):   # a new version is new evidence too
         schedule_evidence_check(background, ctx)
     return result
 

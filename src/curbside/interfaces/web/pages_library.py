@@ -46,7 +46,7 @@ def upload(request: Request, background: BackgroundTasks, file: UploadFile | Non
     result = ingest_upload(ctx, file, format or None, tier or None, title or None)
     ctx.audit.record(p.username, "upload", result["file"], {k: result[k] for k in ("added", "duplicates", "failed")},
                      client_ip(request))
-    if result["added"]:
+    if result["added"] or result.get("replaced"):   # a new version is new evidence too
         schedule_evidence_check(background, ctx)
     docs = list_sources(ctx, None)
     return render(request, "library.html", p, active="library", docs=docs[:1000], total=len(docs), level="", q="",

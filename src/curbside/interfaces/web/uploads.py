@@ -118,6 +118,7 @@ def ingest_upload(ctx: Ctx, upload: UploadFile, fmt: str | None, tier: str | Non
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     errors = [str(e).replace(str(path), name).replace(str(path.parent), "") for e in summary.errors[:50]]
-    return {"file": name, "format": fmt, "added": summary.added, "duplicates": summary.duplicates,
+    return {"file": name, "format": fmt, "added": summary.added, "replaced": getattr(summary, "replaced", 0),
+            "duplicates": summary.duplicates,
             "failed": summary.failed, "passages": summary.passages, "errors": errors,
             "document_ids": list(getattr(summary, "document_ids", []))[:1000]}
