@@ -168,6 +168,10 @@ def register(app: typer.Typer) -> None:
 
         try:
             engine = Engine(load_settings(home, **({"embed": False} if no_embed else {})))
+            if engine.settings.embed and not json_out:
+                err.print("[yellow]note:[/] records are embedded as they are added, which takes hours per "
+                          "30,000-record file on a CPU; --no-embed mirrors for lexical search and `curbside index` "
+                          "adds vectors later (resumable)", highlight=False, soft_wrap=True)
             bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                            TextColumn("{task.completed:,} records"), TimeElapsedColumn(), console=err,
                            transient=True, disable=not err.is_terminal)
