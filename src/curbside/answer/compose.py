@@ -133,6 +133,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
                     audience: str = "clinician") -> Article:
     model = load_model()
     scored = select_units(parsed, hits, model)
+    _inherit_lead_in_relevance(scored, model.item_threshold)
     usable = [s for s in scored if s.usable]
     # the answer must be about the question's population when it names one (children, pregnancy, CKD ...)
     leads = [s for s in usable if s.can_lead]
@@ -198,6 +199,25 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     article.references = cites.references()
     _renumber(article)
     return article
+
+
+def _inherit_lead_in_relevance(scored: list[Scored], threshold: float) -> None:
+    """A relevant lead-in ("… at least two of the following three criteria:") makes its list relevant: each item
+    whose heading path holds the lead-in is at least as probable as the lead-in (just below it, so it follows).
+    Re-sorts `scored` in place."""
+    leads = [s for s in scored if s.prob >= threshold and s.unit.display.rstrip().endswith(":")
+             and len(s.unit.display) > 20]
+    if not leads:
+        return
+    for s in scored:
+        ctx = s.unit.context_text
+        if not ctx:
+            continue
+        for ld in leads:
+            if ld.unit.document.id == s.unit.document.id and ld is not s \
+                    and ld.unit.display.rstrip().rstrip(":").strip() in ctx:
+                s.prob = max(s.prob, ld.prob - 0.001)
+    scored.sort(key=lambda x: -x.prob)
 
 
 def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 6) -> list[Scored]:

@@ -58,7 +58,12 @@ conditions injury injuries deficiency illness mild moderate severe early late ad
 drugs medication medications agent agents""".split())
 
 
-def _variant_matches(variant: str, words: set[str]) -> bool:
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in _WORD.findall(text.lower()))
+
+
+def _variant_matches(variant: str, words: frozenset[str]) -> bool:
     """A head variant's specific words (stems) present: all of them when it has up to three, else three in four
     including the last (the head noun): "non-variceal upper GI bleeding" ~ "non-variceal bleeding ... upper";
     "mild asthma" ~ "asthma"; "chronic pancreatitis" is not "acute pancreatitis", "primary biliary cholangitis"
@@ -78,8 +83,7 @@ def topical(text: str, heads: list[set[str]], groups: list[int] | None = None) -
     are alternatives, one of which suffices."""
     if not heads:
         return True
-    low = text.lower()
-    words = {_stem(w) for w in _WORD.findall(low)}
+    words = _stems(text)
     hits = [concept_coverage(text, [v]) > 0 or any(_variant_matches(x, words) for x in v) for v in heads]
     groups = groups or list(range(len(heads)))
     need: dict[int, bool] = {}
@@ -300,7 +304,7 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
         own = f"{u.display} {u.subject}"
         ctx = f"{own} {u.context_text} {u.document.title}"
         head_unit = topical(own, heads, view.head_groups)
-        head_ctx = topical(ctx, heads, view.head_groups)
+        head_ctx = head_unit or topical(ctx, heads, view.head_groups)
         title_head = topical(u.document.title, heads, view.head_groups) if heads else False
         role = classify(u.display, u.context_text)
         pop_conflict = population_conflict(view.populations, role.populations)

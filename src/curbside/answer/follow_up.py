@@ -90,8 +90,8 @@ def resolve_follow_up(previous: ParsedQuestion, new: ParsedQuestion) -> Resoluti
 def suggest_follow_ups(parsed: ParsedQuestion, interventions: list[str], has_evidence: Callable[[str], bool],
                        limit: int = 3) -> list[str]:
     """Up to `limit` next questions, each checked with `has_evidence` before it is offered."""
-    cond = condition_phrase(parsed) or (parsed.concepts[0].text if parsed.concepts else "")
-    if not cond:
+    cond = condition_phrase(parsed)
+    if not cond:        # "What are the treatment options for qSOFA?": only a named condition makes such questions
         return []
     asked = parsed.question_type
     # option labels are capitalised for display ("Anakinra"); inside a question a generic drug name is lowercase,

@@ -19,6 +19,7 @@ AGAINST = re.compile(
     r"(?:should|must|do|does|need) not (?:be )?(?:routinely )?(?:use|used|give|given|start|started|offer|offered|"
     r"prescribe|prescribed|administer|administered|receive|treat|treated|perform|performed|initiate|initiated|"
     r"routinely)|don't use|avoid(?:ed|ing)? (?:the )?(?:use|routine|prophylactic|empiric|in\b)|"
+    r"no longer (?:recommended|advised|suggested|indicated|used)|"
     r"contraindicated|no (?:clear |proven |significant )?benefit|(?:is|are) (?:harmful|ineffective|not effective)|"
     r"Class III|(?:suggests?|recommends?) (?:that )?(?:clinicians |providers )?not|discouraged|inappropriate|"
     r"is not a (?:treatment|substitute)|should be avoided|must be avoided|are to be avoided)\b", re.I)

@@ -149,6 +149,11 @@ class ClinicalReport:
         }
 
 
+def _mean(values) -> float:
+    vals = [v for v in values if v is not None]
+    return round(sum(vals) / len(vals), 4) if vals else 0.0
+
+
 def _ratio(a: float, b: float) -> float:
     return round(a / b, 4) if b else 0.0
 
@@ -185,12 +190,35 @@ class BioasqScore:
     verdict: str = ""
     gold: str = ""
     seconds: float = 0.0
+    unit_precision: float | None = None   # share of the article's quoted items from a gold-relevant document
+    top3_precision: float | None = None   # the same for the top-3 passages
 
 
-def score_bioasq(q: dict, article: dict | None, top3: list[str], seconds: float) -> BioasqScore:
+def _unit_precision(article: dict | None, relevant: set[str]) -> float | None:
+    """Share of the article's quoted body items whose quote comes from a relevant document (BioASQ's corpus is
+    rebuilt from the gold snippets, so a unit of a relevant document is a gold snippet's text)."""
+    if not article or article.get("abstained") or not relevant:
+        return None
+    docs = [it["quotes"][0]["document_id"] for sec in article.get("sections") or [] if sec.get("kind") != "notice"
+            for it in sec.get("items") or [] if it.get("quotes")]
+    return _ratio(sum(d in relevant for d in docs), len(docs)) if docs else None
+
+
+def score_bioasq(q: dict, article: dict | None, top3: list[str], seconds: float,
+                 top3_ids: list[str] | None = None) -> BioasqScore:
     qtype = q.get("type", "")
     ab = article is None or bool(article.get("abstained"))
     its = [] if ab else body_items(article)
+    relevant = {f"pmid:{p}" for p in q.get("relevant_pmids") or []} | set(q.get("relevant_ids") or [])
+    prec = _unit_precision(article, relevant)
+    prec3 = _ratio(sum(d in relevant for d in top3_ids), len(top3_ids)) if top3_ids and relevant else None
+    score = _score_bioasq(q, qtype, ab, its, article, top3, seconds)
+    score.unit_precision, score.top3_precision = prec, prec3
+    return score
+
+
+def _score_bioasq(q: dict, qtype: str, ab: bool, its: list[str], article: dict | None, top3: list[str],
+                  seconds: float) -> BioasqScore:
     if qtype == "yesno":
         bl = (article or {}).get("bottom_line") or {}
         verdict = str(bl.get("verdict") or "") if isinstance(bl, dict) and not ab else ""
@@ -221,6 +249,8 @@ def bioasq_metrics(scores: list[BioasqScore]) -> dict[str, float | int]:
         "false_abstain_rate": _ratio(sum(s.abstained for s in scores), len(scores)),
         "yesno_verdict_rate": _ratio(len(decided), len(yn)),
         "yesno_polarity": _ratio(sum(s.verdict == s.gold for s in decided), len(decided)),
+        "unit_precision_article": _mean([s.unit_precision for s in scores]),
+        "unit_precision_top3": _mean([s.top3_precision for s in scores]),
         "median_ask_ms": round(1000 * statistics.median([s.seconds for s in scores]), 1) if scores else 0.0,
     }
 

@@ -134,7 +134,7 @@ def run_bioasq(records: list[dict], stores: Stores, *, progress: Callable[[str],
         engine = stores.engine("bioasq")
         art, secs, err = timed(lambda: _ask(engine, q["question"]))
         hits = engine.search(q["question"], top_k=3)
-        s = score_bioasq(q, art, [h.passage.text for h in hits], secs)
+        s = score_bioasq(q, art, [h.passage.text for h in hits], secs, [h.document.id for h in hits])
         scores.append(s)
         details.append(asdict(s) | {"error": err})
         progress(str(q["id"]))
