@@ -63,6 +63,21 @@ def assemble(model_dir: Path) -> Path:
     return out
 
 
+class Recorder:
+    """The configured client, keeping the last prompt and answer (written to --out for reading the claims)."""
+
+    def __init__(self, inner):
+        self.inner, self.name = inner, inner.name
+        self.messages: list[dict] = []
+        self.text = ""
+
+    def chat(self, messages, **kw):
+        self.messages, self.text = messages, ""
+        out = self.inner.chat(messages, **kw)
+        self.text = out.text
+        return out
+
+
 def pick(records: list[dict], limit: int, ids: list[str]) -> list[dict]:
     """The --ids given, else `limit` answerable questions spread over the file (every k-th), plus one that should
     abstain (which must never reach the model)."""
@@ -112,6 +127,11 @@ def main() -> None:
     t_all = time.perf_counter()
     for i, q in enumerate(records, 1):
         eng = stores.engine(q.get("store") or "default")
+        if not isinstance(getattr(eng, "llm_client", None), Recorder):
+            from curbside.answer.writer.llm_client import make_client
+
+            eng.llm_client = Recorder(make_client(eng.settings))
+        eng.llm_client.messages, eng.llm_client.text = [], ""
         t0 = time.perf_counter()
         ext = eng.ask(q["question"], writer="extractive", save=False).model_dump(mode="json")
         t_ext = time.perf_counter() - t0
@@ -139,7 +159,8 @@ def main() -> None:
                "abstained_ext": se.abstained, "abstained_llm": sl.abstained, "error": err}
         rows.append(row)
         arts.append({"id": q["id"], "extractive_items": body_items(ext), "llm_items": body_items(llm),
-                     "llm": llm})
+                     "llm": llm, "prompt": eng.llm_client.messages[1]["content"] if eng.llm_client.messages else "",
+                     "written": eng.llm_client.text})
         print(f"[{i}/{len(records)}] {q['id']}: {row['writer']} {t_llm:.0f}s ({cpu_llm:.0f} CPU s) claims {row['claims']} shown "
               f"{row['shown']} dropped {row['dropped']} {row['reasons']} facts {sl.facts}/{se.n_facts} "
               f"(extractive {se.facts}) lead {sl.lead}/{se.lead} {err}", flush=True)

@@ -85,6 +85,8 @@ def test_polarity_comparisons_citations_and_support():
     avoid = units("Avoid NSAIDs in severe renal impairment.")
     assert reasons("NSAIDs should not be used in severe renal impairment.", [1], avoid) == []
     assert "no_citation" in reasons("Colchicine is recommended for an acute gout flare.", [], g)
+    assert "meta" in reasons("None of the evidence units recommend against colchicine.", [2], g)
+    assert "meta" in reasons("No specific research on colchicine is provided.", [2], g)
     assert "unknown_citation" in reasons("Colchicine is recommended for an acute gout flare.", [2, 7], g)
     c = units("Drug A reduced mortality compared with placebo.")
     assert "comparison" in reasons("Drug A increased mortality compared with placebo.", [1], c)

@@ -3,6 +3,7 @@ each sentence against the verbatim quotes of the units it cites.
 
 A claim is shown only when every check passes (`Support.reasons` is empty):
 
+* ``meta`` -- it speaks about the evidence or the prompt ("none of the evidence units ...") rather than the question;
 * ``no_citation`` -- it cites no unit; ``unknown_citation`` -- it cites a unit number that was not given;
 * ``number`` -- a number, dose, unit, percentage, range or comparison ("at least 65", "> 30 mL/min") is not in its
   quotes with the same value (same unit when both give one, same direction of comparison);
@@ -319,10 +320,21 @@ def _same_quantity(c: Quantity, e: Quantity) -> bool:
     return abs(c.value - e.value) < 1e-9 and (not c.unit or not e.unit or c.unit == e.unit)
 
 
+# sentences about the evidence or the prompt rather than the question ("None of the evidence units provide ...",
+# "The provided sources do not mention ..."): never a clinical claim
+META = re.compile(r"\b(?:evidence units?|the (?:provided|given|above|listed) (?:evidence|units?|sources?|"
+                  r"information|text)|units? (?:E?\d+|provided|given)|(?:is|are) not (?:mentioned|provided|specified|"
+                  r"stated|given|available) (?:in|by)|no (?:specific |further |additional )?(?:information|data|"
+                  r"evidence|research|studies) (?:is |are )?(?:provided|available|given|mentioned|on|about|regarding)|"
+                  r"as an ai|language model|i (?:cannot|can't|am unable))\b", re.I)
+
+
 def check_claim(text: str, cited: list[int], given: dict[int, EvidenceUnit], question: str,
                 threshold: float, years: set[int] = frozenset()) -> Check:
     """Every check of the module docstring for one written sentence (`text` without citation markers)."""
     chk = Check()
+    if META.search(text):
+        chk.fail("meta", "speaks about the evidence or the prompt, not the question")
     if not cited:
         chk.fail("no_citation", "the sentence cites no evidence unit")
     unknown = [n for n in cited if n not in given]

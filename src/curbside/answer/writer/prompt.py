@@ -31,7 +31,7 @@ Rules:
 3. End every sentence with the numbers of the units that state it, like [E2] or [E1][E3]. Cite only those units, never all of them.
 4. Copy numbers, doses, units, percentages and drug names exactly as the evidence writes them.
 5. If a unit says something is not recommended, avoided or contraindicated, write that it is not recommended. Never turn it into a recommendation.
-6. Be brief: one short sentence per line. Leave out a section that no unit supports.
+6. Be brief: one short sentence per line. Leave out a section that no unit supports. Never write about the evidence itself (no "the units do not mention ...").
 
 Write plain text in exactly this format:
 BOTTOM LINE:
@@ -74,7 +74,7 @@ def describe(e: EvidenceUnit) -> str:
     if e.unit.subject:
         bits.append(f"about: {_data(e.unit.subject, 60)}")
     if e.polarity == "against":
-        bits.append("says: NOT recommended / avoid")
+        bits.append("kind: advises against")
     elif e.role:
         bits.append(f"kind: {e.role}")
     if e.populations:
