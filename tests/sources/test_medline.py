@@ -49,3 +49,17 @@ def test_no_records(tmp_path):
     f.write_text("\n\n   \n")
     with pytest.raises(InputError):
         list(read_path(f))
+
+
+def test_oversized_record_is_skipped_and_the_next_one_read(tmp_path, monkeypatch):
+    from curbside.sources import medline as medline_mod
+
+    monkeypatch.setattr(medline_mod, "MAX_RECORD_BYTES", 2000)
+    big = "\n".join(["PMID- 111", "TI  - A huge record"] + ["AB  - " + "word " * 100] + ["      more words " * 3] * 60)
+    small = "PMID- 222\nTI  - A small record\nAB  - Anakinra was given to adults with HLH."
+    f = tmp_path / "x.nbib"
+    f.write_text(big + "\n\n" + small + "\n")
+    errors = []
+    docs = list(medline_mod.read_medline(f, on_error=errors.append))
+    assert [d.pmid for d in docs] == ["222"]
+    assert len(errors) == 1 and "larger than" in str(errors[0])
