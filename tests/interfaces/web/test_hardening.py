@@ -307,6 +307,8 @@ def test_schema_documents_400_and_413_and_enumerates_levels(web):
     assert {"400", "413"} <= set(post_ask)
     level = [p for p in schema["paths"]["/api/sources"]["get"]["parameters"] if p["name"] == "evidence_level"][0]
     assert "guideline" in level["schema"]["enum"]
+    body = schema["components"]["schemas"]["TransitionRequest"]["properties"]["version"]["anyOf"][0]
+    assert body["minimum"] == 1 and body["type"] == "integer"          # bounds as JSON Schema spells them
     r = web.client.post("/api/ask", content=b"\xff\xfe{", headers=web.h("carl") | {"content-type": "application/json"})
     assert r.status_code in (400, 422)
 

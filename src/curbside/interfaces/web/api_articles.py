@@ -12,7 +12,7 @@ from curbside.interfaces.web import services as S
 from curbside.interfaces.web.auth import Principal, api_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
-from curbside.interfaces.web.security import JsonInt, SafeStr, client_ip
+from curbside.interfaces.web.security import SafeStr, client_ip, json_int
 from curbside.review import workflow as W
 from curbside.review.articles import ArticleSummary, ReviewEvent, VersionInfo
 from curbside.review.comments import Comment
@@ -29,12 +29,15 @@ ERRORS = {400: {"description": "malformed request body (e.g. not UTF-8)"},
           413: {"description": "request body too large"}, 422: {"description": "invalid input"}}
 
 
+PubmedN, VersionN, IndexN = json_int(1, 50), json_int(1, 1_000_000), json_int(0, 10_000)
+
+
 class AskRequest(BaseModel):
     question: SafeStr = Field(..., min_length=1, max_length=S.MAX_QUESTION_CHARS,
                               examples=["What are the treatment options for refractory HLH?"])
     audience: Audience = "clinician"
     follow_up_of: SafeStr | None = Field(None, max_length=64, description="id of the earlier article")
-    pubmed: JsonInt | None = Field(None, ge=1, le=50, description="first fetch up to N new PubMed records for the "
+    pubmed: PubmedN | None = Field(None, description="first fetch up to N new PubMed records for the "
                                "question into the library (roles that may add sources); without network the "
                                "article says so (pubmed_note) and is answered from the library")
     writer: Literal["extractive", "llm"] | None = Field(None, description="extractive: every sentence quoted; llm: "
@@ -49,7 +52,7 @@ class NoteRequest(BaseModel):
 class TransitionRequest(BaseModel):
     action: Action
     note: SafeStr = Field("", max_length=5000, description="required for request_changes")
-    version: JsonInt | None = Field(None, ge=1, le=1_000_000,
+    version: VersionN | None = Field(None,
                                 description="the version you reviewed: the action applies only while it is still "
                                             "the current version (409 otherwise)")
 
@@ -63,9 +66,9 @@ class NewVersionRequest(BaseModel):
 
 class CommentRequest(BaseModel):
     body: SafeStr = Field(..., min_length=1, max_length=5000)
-    section: JsonInt | None = Field(None, ge=0, le=10_000, description="0-based section index (sentence comments)")
-    item: JsonInt | None = Field(None, ge=0, le=10_000, description="0-based item index within the section")
-    version: JsonInt | None = Field(None, ge=1, le=1_000_000)
+    section: IndexN | None = Field(None, description="0-based section index (sentence comments)")
+    item: IndexN | None = Field(None, description="0-based item index within the section")
+    version: VersionN | None = None
 
 
 class ReviewStatus(BaseModel):

@@ -12,7 +12,7 @@ from curbside.interfaces.web.api_articles import ERRORS
 from curbside.interfaces.web.auth import Principal, api_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
-from curbside.interfaces.web.security import JsonInt, SafeStr, client_ip
+from curbside.interfaces.web.security import SafeStr, client_ip, json_int
 from curbside.review.accounts import MAX_PASSWORD, MIN_PASSWORD, TokenInfo, User
 from curbside.review.audit import AuditEntry
 
@@ -35,7 +35,7 @@ class NewToken(BaseModel):
 
 class TokenRequest(BaseModel):
     label: SafeStr = Field("", max_length=100)
-    expires_in_days: JsonInt | None = Field(None, ge=1, le=365,
+    expires_in_days: json_int(1, 365) | None = Field(None,
                                         description="lifetime in days (default: CURBSIDE_WEB_TOKEN_DAYS, 90)")
 
 

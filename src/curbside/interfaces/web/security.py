@@ -295,5 +295,9 @@ def _not_a_bool(value):
     return value
 
 
-# an integer as JSON Schema has it: 3 and 3.0 are integers, true and false are not (pydantic's lax int takes them)
-JsonInt = Annotated[int, BeforeValidator(_not_a_bool)]
+def json_int(ge: int, le: int):
+    """An integer in [ge, le] as JSON Schema has it: 3 and 3.0 are integers, true and false are not (pydantic's lax
+    int takes them). The bounds come before the validator so that the schema says minimum/maximum."""
+    from annotated_types import Ge, Le
+
+    return Annotated[int, Ge(ge), Le(le), BeforeValidator(_not_a_bool)]
