@@ -163,16 +163,19 @@ class Engine:
         with self._lock:
             return self.retriever.vectors.embed_missing(embedder.encode, progress=progress, should_stop=should_stop)
 
-    def _embed_added(self, docs: list[Document]) -> None:
-        """Ingest hook: embed the passages of a just-committed batch of documents (skipped without the model)."""
+    def _embed_added(self, docs: list[Document]) -> int:
+        """Ingest hook: embed the passages of a just-committed batch of documents that have no vector yet
+        (skipped without the model). Returns how many passages were given a vector."""
         from curbside.retrieve import embed
 
         if not self.settings.embed or not docs or not embed.available():
-            return
+            return 0
         vectors = self.retriever.vectors
         items = vectors.missing_for(list(dict.fromkeys(d.id for d in docs)))
-        if items:   # committed about every 2 s: a kill loses little, and a re-run finishes the rest
-            vectors.embed_items(items, self.retriever.embedder().encode)
+        if not items:
+            return 0
+        # committed about every 2 s: a kill loses little, and a re-run finishes the rest
+        return vectors.embed_items(items, self.retriever.embedder().encode)[0]
 
     def ask(self, question: str, *, audience: str = "clinician", follow_up_of: str | None = None,
             save: bool = True, user: str | None = None, writer: str | None = None,

@@ -63,11 +63,13 @@ def test_rerun_after_a_kill_during_embedding_finishes_the_vectors(dense_engine, 
         dense_engine.ingest([d])
     vectors = dense_engine.retriever.vectors
     docs, passages = dense_engine.store.counts()
-    assert docs >= 1 and vectors.missing_count() > 0
+    missing = vectors.missing_count()
+    assert docs >= 1 and missing > 0
     monkeypatch.setattr(dense_engine.retriever, "embedder", lambda: FakeEmbedder())
     again = dense_engine.ingest([d])
     assert again.added + again.duplicates == 30 and again.duplicates == docs
     assert vectors.missing_count() == 0
+    assert again.vectors_resumed == missing and again.embedded == again.passages
 
 
 def test_index_commits_about_every_commit_seconds(dense_engine, tmp_path, monkeypatch):

@@ -117,6 +117,9 @@ def ingest(
             err.print(f"[yellow]skipped:[/] {escape(sk)}", highlight=False, soft_wrap=True)
         if summary.skipped > 50:
             err.print(f"... and {summary.skipped - 50:,} more skipped paths", highlight=False)
+        if summary.vectors_resumed:
+            err.print(f"[yellow]note:[/] {summary.vectors_resumed:,} passages of documents already stored got their "
+                      "missing vectors (an earlier run was interrupted)", highlight=False, soft_wrap=True)
         for n in summary.notes:
             err.print(f"[yellow]note:[/] {escape(n)}", highlight=False, soft_wrap=True)
         replaced = f", {summary.replaced:,} replaced by a new version" if summary.replaced else ""

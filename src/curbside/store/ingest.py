@@ -61,6 +61,8 @@ class IngestSummary:
     skipped: int = 0               # files and folders that could not be visited (symlink loops, no permission)
     notes: list[str] = field(default_factory=list)    # things done differently from what was asked, one line each
     skipped_paths: list[str] = field(default_factory=list)  # "path: why" for each skipped path
+    embedded: int = 0              # passages of added/replaced documents given a vector in this run
+    vectors_resumed: int = 0       # passages of already-stored documents given a missing vector (interrupted run)
 
     @property
     def passages_per_second(self) -> float:
@@ -190,6 +192,7 @@ class Ingestor:
         in_batch = 0
         batch_start = time.monotonic()
         added_batch: list[Document] = []
+        dup_batch: list[Document] = []
         with guarded(self.store.path):
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -204,7 +207,10 @@ class Ingestor:
                         continue
                     if action == "duplicate":
                         summary.duplicates += 1
-                        added_batch.append(doc)      # its passages may still lack vectors (interrupted run)
+                        dup_batch.append(doc)        # its passages may still lack vectors (interrupted run)
+                        if len(dup_batch) >= 4 * self.batch_docs:
+                            self._after_commit([], dup_batch, summary)
+                            dup_batch = []
                         continue
                     self.store.add_document(doc, passages, _abbreviations(doc.text), replace=action == "replace")
                     if action == "replace":
@@ -216,11 +222,10 @@ class Ingestor:
                         summary.document_ids.append(doc.id)
                     added_batch.append(doc)
                     in_batch += 1
-                    if (in_batch >= self.batch_docs or len(added_batch) >= 4 * self.batch_docs
-                            or time.monotonic() - batch_start > self.batch_seconds):
+                    if in_batch >= self.batch_docs or time.monotonic() - batch_start > self.batch_seconds:
                         conn.execute("COMMIT")
-                        self._after_commit(added_batch)
-                        added_batch = []
+                        self._after_commit(added_batch, dup_batch, summary)
+                        added_batch, dup_batch = [], []
                         if progress:
                             progress(label, summary.added + summary.replaced + summary.duplicates + summary.failed)
                         conn.execute("BEGIN IMMEDIATE")
@@ -236,7 +241,7 @@ class Ingestor:
                     rollback(conn)
                 raise   # vectors of this batch are left to the next run (duplicates get their missing vectors)
             conn.execute("COMMIT")
-        self._after_commit(added_batch)
+        self._after_commit(added_batch, dup_batch, summary)
         self._note_conflicts(summary)
         if progress:
             progress(label, summary.added + summary.replaced + summary.duplicates + summary.failed)
@@ -269,9 +274,17 @@ class Ingestor:
                                  "(name the id field with --id-field to refuse repeats instead)")
         self._conflicts.clear()
 
-    def _after_commit(self, docs: list[Document]) -> None:
-        if docs and self.on_added:
-            self.on_added(docs)
+    def _after_commit(self, added: list[Document], duplicates: list[Document], summary: IngestSummary) -> None:
+        """Run the hook (embedding) on committed documents, and on duplicates whose passages may lack vectors; a
+        hook returning a count adds it to summary.embedded / summary.vectors_resumed."""
+        if not self.on_added:
+            return
+        if added:
+            n = self.on_added(added)
+            summary.embedded += n if isinstance(n, int) else 0
+        if duplicates:
+            n = self.on_added(duplicates)
+            summary.vectors_resumed += n if isinstance(n, int) else 0
 
 
 def read_files(paths: list[Path], fmt: str | None, mapping, summary: IngestSummary,
