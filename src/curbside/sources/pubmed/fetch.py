@@ -276,9 +276,10 @@ def make_client(home: Path | None = None, **kw) -> EutilsClient:
 
 def ask_with_pubmed(engine, question: str, n: int, *, audience: str = "clinician", follow_up_of: str | None = None,
                     save: bool = True, user: str | None = None, client: EutilsClient | None = None,
-                    progress: Progress | None = None):
+                    progress: Progress | None = None, **ask_options):
     """`ask --pubmed N` (CLI, web, API): fetch up to n new PubMed records for the question, then answer; the
-    article's `pubmed_note` says what was added (or that PubMed could not be reached). Returns (article, summary)."""
+    article's `pubmed_note` says what was added (or that PubMed could not be reached). Returns (article, summary).
+    ask_options go to Engine.ask as they are (e.g. writer=...)."""
     searched = question
     if follow_up_of:           # search PubMed for the follow-up as it will be answered ("... in children" + topic)
         from curbside.answer.follow_up import resolve_follow_up
@@ -289,7 +290,8 @@ def ask_with_pubmed(engine, question: str, n: int, *, audience: str = "clinician
                 searched = resolve_follow_up(engine.retriever.parse(previous.question),
                                              engine.retriever.parse(question)).question
     summary = engine.fetch_pubmed_for(searched, n, client=client, progress=progress)
-    article = engine.ask(question, audience=audience, follow_up_of=follow_up_of, save=False, user=user)
+    article = engine.ask(question, audience=audience, follow_up_of=follow_up_of, save=False, user=user,
+                         **ask_options)
     article.pubmed_note = summary.note
     if save:
         article = engine.articles().save_new(article, author=user)
