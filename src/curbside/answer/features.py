@@ -29,7 +29,7 @@ FEATURES = (
     "number", "recommendation", "guideline", "against", "against_when_asked", "list_item", "table_row",
     "passage_score", "meta", "population_conflict", "population_covered", "asked_intervention", "length",
     "title_head", "registry", "risk_factor_for_treatment", "maintenance_for_acute", "criterion_for_diagnosis",
-    "fragment", "registry_when_studies", "names_asked_in_context", "best_in_passage",
+    "fragment", "registry_when_studies", "names_asked_in_context", "head_share", "best_in_passage",
 )
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -63,7 +63,7 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _WORD.findall(text.lower()))
 
 
-def _variant_matches(variant: str, words: frozenset[str]) -> bool:
+def _variant_matches(variant: str, words: frozenset[str], text: str = "") -> bool:
     """A head variant's specific words (stems) present: all of them when it has up to three, else three in four
     including the last (the head noun): "non-variceal upper GI bleeding" ~ "non-variceal bleeding ... upper";
     "mild asthma" ~ "asthma"; "chronic pancreatitis" is not "acute pancreatitis", "primary biliary cholangitis"
@@ -73,8 +73,25 @@ def _variant_matches(variant: str, words: frozenset[str]) -> bool:
         return False
     got = [t in words for t in toks]
     if len(toks) <= 3:
-        return all(got)
+        return all(got) and (len(toks) == 1 or _near(text, toks))
     return got[-1] and sum(got) >= 3 * len(toks) / 4
+
+
+def _near(text: str, toks: list[str]) -> bool:
+    """The words of a short phrase stand together: all within len(phrase) + 1 consecutive words ("mechanical
+    heart valve" is near; "mitral stenosis, mechanical heart valves" does not make a "mechanical mitral valve")."""
+    seq = _stem_seq(text)
+    want = set(toks)
+    width = len(toks) + 1
+    for i, w in enumerate(seq):
+        if w in want and want <= set(seq[i:i + width]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _stem_seq(text: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and w not in _GENERIC)
 
 
 def topical(text: str, heads: list[set[str]], groups: list[int] | None = None) -> bool:
@@ -83,13 +100,20 @@ def topical(text: str, heads: list[set[str]], groups: list[int] | None = None) -
     are alternatives, one of which suffices."""
     if not heads:
         return True
+    return topical_share(text, heads, groups) >= 1.0
+
+
+def topical_share(text: str, heads: list[set[str]], groups: list[int] | None = None) -> float:
+    """The share of head groups `text` is about (see topical)."""
+    if not heads:
+        return 1.0
     words = _stems(text)
-    hits = [concept_coverage(text, [v]) > 0 or any(_variant_matches(x, words) for x in v) for v in heads]
+    hits = [concept_coverage(text, [v]) > 0 or any(_variant_matches(x, words, text) for x in v) for v in heads]
     groups = groups or list(range(len(heads)))
     need: dict[int, bool] = {}
     for g, h in zip(groups, hits):
         need[g] = need.get(g, False) or h
-    return all(need.values())
+    return sum(need.values()) / len(need)
 
 
 def _tokens(text: str) -> list[str]:
@@ -199,6 +223,7 @@ class QuestionView:
     heads: list[int]
     phrases: dict[int, str]
     head_groups: list[int]
+    terms_only: bool
     expansions: list
     type_re: re.Pattern[str] | None
     populations: frozenset[str]
@@ -223,7 +248,8 @@ class QuestionView:
         phrases = phrase_heads(parsed, heads) if not any(parsed.concepts[i].kind in ("condition", "drug")
                                                          for i in heads) else {}
         kept = [i for i in heads if phrases.get(i, None) != ""]
-        return cls(parsed=parsed, terms=terms, weights=weights, heads=heads, phrases=phrases,
+        terms_only = not any(parsed.concepts[i].kind in ("condition", "drug") for i in heads)
+        return cls(parsed=parsed, terms=terms, weights=weights, heads=heads, phrases=phrases, terms_only=terms_only,
                    head_groups=alias_groups(parsed, kept), expansions=expansion_shorts(parsed),
                    type_re=type_re, populations=question_populations(parsed.text),
                    clinical_population_terms=clinical_pops,
@@ -304,7 +330,12 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
         own = f"{u.display} {u.subject}"
         ctx = f"{own} {u.context_text} {u.document.title}"
         head_unit = topical(own, heads, view.head_groups)
-        head_ctx = head_unit or topical(ctx, heads, view.head_groups)
+        share = 1.0 if head_unit else topical_share(ctx, heads, view.head_groups)
+        head_ctx = share >= 1.0
+        # a question named by three or more topic terms and no condition or drug ("Which genomic positions are
+        # preferentially selected for transposon insertion?") is about most of them: two in three may answer it
+        about = head_ctx or (view.terms_only and len(set(view.head_groups)) >= 3 and share >= 2 / 3
+                             and topical_share(own, heads, view.head_groups) > 0)
         title_head = topical(u.document.title, heads, view.head_groups) if heads else False
         role = classify(u.display, u.context_text)
         pop_conflict = population_conflict(view.populations, role.populations)
@@ -327,10 +358,10 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(view.acute and role.maintenance),
             float(qtype == "diagnosis" and role.role == "diagnostic"),
             float(_fragment(u.display)), float(level is EvidenceLevel.TRIAL_REGISTRY and view.studies),
-            float(names_asked(ctx, ctx.lower(), view)),
+            float(names_asked(ctx, ctx.lower(), view)), share,
             0.0,
         ], dtype=np.float32)
-        out.append(UnitFeatures(x=x, role=role, on_topic=head_ctx, population_ok=not pop_conflict,
+        out.append(UnitFeatures(x=x, role=role, on_topic=about, population_ok=not pop_conflict,
                                 population_covered=pop_cov, coverage=cov_unit,
                                 names_asked=float(x[FEATURES.index("names_asked_in_context")]) > 0))
     # the best unit of its passage by coverage (passages repeat the same point in several sentences)
