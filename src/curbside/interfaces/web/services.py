@@ -64,9 +64,11 @@ def check_writer(writer: str | None) -> dict:
     return {"writer": w}
 
 
-def same_writer(article: Article) -> dict:
+def same_writer(article: Article, engine=None) -> dict:
     """A written article's other audiences and new versions are written too (the engine's default otherwise)."""
-    return {"writer": "llm"} if getattr(article, "writer", "") == "llm" else {}
+    if getattr(article, "writer", "") != "llm" or (engine is not None and not _takes(engine, "writer")):
+        return {}
+    return {"writer": "llm"}
 
 
 def _takes(engine, name: str) -> bool:
@@ -104,7 +106,9 @@ def ask(ctx: Ctx, p: Principal, question: str, audience: str = "clinician", foll
     writing = check_writer(writer)      # only passed on when asked for: the default writer is the engine's
     if not writing and follow_up_of:    # a follow-up of a written article is written too
         earlier = ctx.articles.get(follow_up_of)
-        writing = same_writer(earlier) if earlier is not None else {}
+        writing = same_writer(earlier, ctx.engine) if earlier is not None else {}
+    if writing and not _takes(ctx.engine, "writer"):    # an engine without writers answers as it always does
+        writing = {}
     rate_limit_ask(ctx, p)
     if pubmed:
         article = ask_with_pubmed(ctx, p, question, audience, follow_up_of, pubmed, ip)
@@ -181,7 +185,7 @@ def variant(ctx: Ctx, p: Principal, article: Article, version: int, audience: st
     if stored is None:
         rate_limit_ask(ctx, p)
         made = ctx.engine.ask(article.question, audience=audience, follow_up_of=article.follow_up_of or None,
-                              save=False, **same_writer(article))
+                              save=False, **same_writer(article, ctx.engine))
         ctx.articles.save_variant(article.id, version, made)
         stored = ctx.articles.get_variant(article.id, version, audience) or made
     note = ""
@@ -248,7 +252,7 @@ def new_version(ctx: Ctx, p: Principal, article_id: str, question: str | None = 
         rate_limit_ask(ctx, p)
         article = ctx.engine.ask(q, audience=current.audience or "clinician",
                                  follow_up_of=current.follow_up_of or None, save=False, user=p.username,
-                                 **same_writer(current))
+                                 **same_writer(current, ctx.engine))
     made = ctx.articles.add_version(article_id, article, p.actor, clean_text(note)[:5000])
     ctx.audit.record(p.username, "new_version", article_id, {"version": ctx.articles.summary(article_id).current_version,
                                                              "note": note[:300]}, ip)
