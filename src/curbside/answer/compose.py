@@ -172,9 +172,12 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
         sections.append(Section(title=T.SECTION_TITLES["against"], kind="against", items=against))
 
     picker.new_section()
-    research = [_item(s, cites) for s in _first(
-        [s for s in pool if s.unit.document.evidence_level is not EvidenceLevel.GUIDELINE and s.role.role == "finding"
-         and s.unit.document.evidence_level is not EvidenceLevel.TRIAL_REGISTRY], picker, min(4, limit), 4)]
+    # the research: what non-guideline sources found (findings first, then what they say about the question)
+    research_pool = [s for s in pool if s.unit.document.evidence_level not in (EvidenceLevel.GUIDELINE,
+                                                                                 EvidenceLevel.TRIAL_REGISTRY)
+                     and s.role.role not in ("risk_factor",) and not s.role.meta]
+    research_pool.sort(key=lambda s: (s.role.role != "finding", -s.prob))
+    research = [_item(s, cites) for s in _first(research_pool, picker, min(4, limit), 4)]
     if research:
         sections.append(Section(title=T.SECTION_TITLES["research"], kind="research", items=research))
 

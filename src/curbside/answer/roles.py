@@ -44,7 +44,8 @@ MONITOR = re.compile(r"\b(?:monitor\w*|follow-?up|measure\w*|check\w*|recheck\w*
                      r"(?:weeks?|months?|years?)|baseline)\b", re.I)
 FINDING = re.compile(r"(?:\d+(?:\.\d+)?\s?%|\b\d+ of \d+\b|\bp\s?[<=]\s?0?\.\d+|\b(?:hazard|odds|risk) ratio\b|"
                      r"(?-i:\b(?:HR|OR|RR|CI)\b)|\b(?:respon(?:se|ded)|remission|survival|mortality|reduc\w+|"
-                     r"improv\w+|significant\w*)\b)", re.I)
+                     r"improv\w+|significant\w*|effective|efficacious|superior|inferior|non-inferior|faster|"
+                     r"resolved|outperformed|associated with)\b)", re.I)
 DOSE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:[-–]\s?\d+(?:[.,]\d+)?\s?)?(?:mg|mcg|µg|μg|g|mL|ml|IU|units?|U|mmol|"
                   r"mEq|L)(?:\s?/\s?(?:kg|m2|m²|day|d|h|hr|dose|min))*\b|\b\d+(?:\.\d+)?\s?(?:mg|mcg|g)/kg\b", re.I)
 MAINTENANCE = re.compile(r"\b(?:long[- ]term|maintenance|prophyla\w+|urate[- ]lowering|prevent(?:ion)? of "
@@ -64,6 +65,10 @@ PLAN_OR_META = re.compile(
     r"(?:does|do|did) not (?:cover|address|apply to|include|discuss|consider)|(?:is|are) (?:beyond|outside) "
     r"(?:the )?scope|not (?:covered|addressed) (?:in|by) this|"
     r"(?:is|are|was|were) not (?:specifically )?(?:stated|reported))\b", re.I)
+
+# bibliographic lines of a document: never evidence
+BIBLIO = re.compile(r"^(?:authors?|journal|published|copyright|doi|correspondence|received|accepted|funding|"
+                    r"keywords)\s*[:.]|^(?:journal of|j\.) [\w .&-]+,\s*(?:19|20)\d\d\.?$", re.I)
 
 # ---- populations (mutually exclusive age groups; pregnancy and the rest are additive)
 POPULATIONS = {
@@ -109,7 +114,8 @@ def classify(text: str, context: str = "") -> Role:
         role = "background"
     pops = frozenset(k for k, rx in POPULATIONS.items() if rx.search(text))
     return Role(polarity=polarity, role=role, populations=pops, has_dose=bool(DOSE.search(text)),
-                maintenance=bool(MAINTENANCE.search(text)), meta=bool(PLAN_OR_META.search(text)))
+                maintenance=bool(MAINTENANCE.search(text)),
+                meta=bool(PLAN_OR_META.search(text) or BIBLIO.search(text.strip())))
 
 
 def question_populations(question: str) -> frozenset[str]:
