@@ -100,6 +100,8 @@ def long_message(rec: dict, rng: random.Random) -> str:
 def medquad(shared: Path, out: Path, fraction: float) -> tuple[int, int]:
     recs = [json.loads(line) for line in (shared / "data/corpus/medquad.jsonl").open() if line.strip()]
     recs = [r for r in recs if r.get("answer", "").strip() and r.get("focus") and chosen_focus(r["focus"], fraction)]
+    seen: set[str] = set()          # MedQuAD reuses a few ids across collections: the first record keeps its id
+    recs = [r for r in recs if not (r["id"] in seen or seen.add(r["id"]))]
     by_focus: dict[str, list[dict]] = defaultdict(list)
     with (out / "medquad_corpus.jsonl").open("w") as fh:
         for r in recs:

@@ -45,6 +45,9 @@ FEATURES = (
     "kw_coverage",   # share of the question's (focus's) keywords, stemmed, in title + section + text: what is asked
     "doc_support",   # how many candidates come from the same document (log-scaled): document-level evidence
     "lead",          # the document's first passage (where consumer pages and abstracts say what they are about)
+    "bm25_conf_rr",  # bm25_rr x how sharply BM25 separates its top hit from its 10th (query-level confidence)
+    "dense_conf_rr", # dense_rr x how far the best cosine stands above the candidates' (query-level confidence)
+    "focus_cos_z",   # long question: cosine to its focus (asking sentences) standardised; else = cos_z
 )
 
 _KEY_SECTION = re.compile(r"result|conclusion|recommend|summary|key point|management|treatment|finding|interpretation",
@@ -70,6 +73,7 @@ class CandidateInfo:
     kw_coverage: float = 0.0
     document_id: str = ""
     lead: bool = False
+    focus_cosine: float | None = None   # long questions: cosine to the focus view's embedding
 
 
 def in_held_out(question_id: str, fraction: float = 0.4) -> bool:
@@ -98,6 +102,11 @@ def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60, long: bool =
     bms = np.array([c.bm25 for c in cands if c.bm25 is not None])
     bm_mu, bm_sd = (float(bms.mean()), float(bms.std()) or 1.0) if len(bms) else (0.0, 1.0)
     lg = 1.0 if long else 0.0
+    fcs = np.array([c.focus_cosine for c in cands if c.focus_cosine is not None])
+    f_mu, f_sd = (float(fcs.mean()), float(fcs.std()) or 1.0) if len(fcs) else (cos_mu, cos_sd)
+    by_rank = sorted(c.bm25 for c in cands if c.bm25 is not None)[::-1]
+    bm25_conf = (by_rank[0] - by_rank[min(9, len(by_rank) - 1)]) / by_rank[0] if by_rank and by_rank[0] > 0 else 0.0
+    dense_conf = min(max((float(coss.max()) - cos_mu) / cos_sd / 4.0, 0.0), 1.0) if len(coss) > 1 else 0.0
     per_doc: dict[str, int] = {}
     for c in cands:
         if c.document_id:
@@ -128,6 +137,10 @@ def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60, long: bool =
             c.kw_coverage,
             min(math.log2(per_doc.get(c.document_id, 1)) / 3.0, 1.0),
             1.0 if c.lead else 0.0,
+            bm25_conf * _rr(c.bm25_rank),
+            dense_conf * _rr(c.dense_rank),
+            ((c.focus_cosine - f_mu) / f_sd if c.focus_cosine is not None else
+             (c.cosine - cos_mu) / cos_sd if c.cosine is not None and not len(fcs) else -3.0),
         )
     return X
 

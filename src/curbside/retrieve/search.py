@@ -266,6 +266,10 @@ class Retriever:
         rowids = [r for r in rowids if r in passages and passages[r].document_id in docs]
         vecs, has = index.vectors(rowids)
         cosines = matvec(vecs, qv)
+        long = is_long(parsed.text)
+        focus_cos = None
+        if long and focus is not parsed:           # a long question: also how close each passage is to its focus
+            focus_cos = matvec(vecs, self.embedder().encode_query(question_text(focus, focus)))
         terms = sentence_terms(focus)
         kw_terms = keyword_terms(focus)
         hits, infos = [], []
@@ -284,8 +288,8 @@ class Retriever:
                 title_match=concept_coverage(d.title, terms) if terms else 0.0, evidence_level=d.evidence_level,
                 year=d.year, section=p.section, kind=p.kind, length=len(p.text),
                 kw_coverage=concept_coverage(full, kw_terms) if kw_terms else 0.0, document_id=d.id,
-                lead=p.ordinal == 0))
-        return Candidates(hits, feature_matrix(infos, long=is_long(parsed.text)), vecs, has, infos)
+                lead=p.ordinal == 0, focus_cosine=float(focus_cos[j]) if focus_cos is not None and has[j] else None))
+        return Candidates(hits, feature_matrix(infos, long=long), vecs, has, infos)
 
     def hybrid(self, parsed: ParsedQuestion, top_k: int, candidates: int,
                max_per_document: int | None = None) -> list[SearchHit]:
