@@ -322,3 +322,8 @@ def test_json_types_as_documented(web):
                 headers=web.h("carl")).status_code == 201                 # 0.0 is (JSON Schema)
     assert post(f"/api/articles/{a}/versions", json={"use_proposed": 0}, headers=web.h("carl")).status_code == 422
     assert post("/api/tokens", json={"expires_in_days": True}, headers=web.h("carl")).status_code == 422
+
+
+def test_account_page_shows_when_tokens_expire(web):
+    page = web.browser("carl").client.get("/account").text
+    assert "expires 20" in page
