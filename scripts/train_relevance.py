@@ -10,7 +10,8 @@ matches the unit, 0 otherwise; a unit matching a must_not pattern is a negative 
 question that should be abstained on is a negative. The model is a logistic regression over the general features
 of curbside/answer/features.py (no word of any question is a feature), so what it learns is how much coverage,
 head-concept presence, answer type, role and polarity matter. Thresholds: the answer/abstain threshold maximises
-balanced accuracy of the decision on the tuning questions; the item threshold maximises F1 of unit labels.
+balanced accuracy of the decision on the tuning questions; the item threshold maximises F2 of unit labels
+(recall weighs more: the article's sections cap its length).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from curbside.answer.compose import with_document_text  # noqa: E402
 from curbside.answer.features import FEATURES, QuestionView, featurize  # noqa: E402
 from curbside.answer.relevance import STUDIES_ASKED, Scored, fit_logistic  # noqa: E402
-from curbside.answer.units import units_for_hits  # noqa: E402
+from curbside.answer.units import units_for_hits, units_for_passage  # noqa: E402
 from curbside.evaluation.answers_run import Stores, held_out, load_records  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "curbside" / "data" / "relevance_weights.json"
@@ -89,6 +90,35 @@ def collect(records, stores):
             rows.append((qi, f.x, float(pos and not bad), 3.0 if bad else 1.0, can_lead(u, f, studies),
                          held_out(str(q["id"])), q.get("expect"), float(lead)))
         print(f"{qi + 1}/{len(records)} {q['id']}: {len(units)} units", file=sys.stderr)
+    return rows
+
+
+def pubmedqa_rows(path: Path, weight: float) -> list[tuple]:
+    """Research-style rows from PubMedQA (MIT): each abstract with its conclusion appended is one document; the
+    units of the conclusion (the sentences that answer the question) are positives, the other units negatives.
+    Items whose PMID hashes into the held-out split are kept out of training and reported separately."""
+    import json as _json
+
+    from curbside.corpus.models import Document, EvidenceLevel, Passage
+    from curbside.retrieve.query import parse_question
+
+    rows = []
+    for qi, line in enumerate(path.open(encoding="utf-8")):
+        rec = _json.loads(line)
+        body = "\n\n".join(rec.get("contexts") or [])
+        conclusion = (rec.get("long_answer") or "").strip()
+        if not body or not conclusion:
+            continue
+        text = body + "\n\n" + conclusion
+        doc = Document(id=f"pmid:{rec['pmid']}", title="", text=text, evidence_level=EvidenceLevel.UNCLASSIFIED)
+        passage = Passage(id=f"pmid:{rec['pmid']}#0", document_id=doc.id, ordinal=0, text=text, start=0,
+                          end=len(text))
+        units = units_for_passage(doc, passage)
+        parsed = parse_question(rec["question"])
+        feats = featurize(QuestionView.of(parsed), units, {passage.id: 1.0})
+        split = held_out("pqa:" + str(rec["pmid"]))
+        for u, f in zip(units, feats):
+            rows.append((10_000 + qi, f.x, float(u.start >= len(body)), weight, False, split, "pubmedqa", 0.0))
     return rows
 
 
@@ -156,10 +186,17 @@ def main() -> None:
     ap.add_argument("--stores", type=Path, required=True, help="Folder of the evaluation stores (built if missing).")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--l2", type=float, default=2.0)
+    ap.add_argument("--pubmedqa-weight", type=float, default=0.3,
+                    help="weight of PubMedQA units (research-style questions; 0 = leave them out)")
     args = ap.parse_args()
     records = load_records(args.shared / "data" / "eval" / "clinical" / "questions_dev.jsonl")
     stores = Stores(None, args.stores, args.shared, log=lambda s: print(s, file=sys.stderr))
     rows = collect(records, stores)
+    pqa = args.shared / "data" / "eval" / "pubmedqa" / "pqal_dev.jsonl"
+    if args.pubmedqa_weight > 0 and pqa.exists():
+        extra = pubmedqa_rows(pqa, args.pubmedqa_weight)
+        print(f"PubMedQA: {len(extra)} units", file=sys.stderr)
+        rows += extra
     X = np.stack([r[1] for r in rows]).astype(np.float64)
     y = np.array([r[2] for r in rows])
     w = np.array([r[3] for r in rows])
@@ -178,13 +215,17 @@ def main() -> None:
         sel = mask & (probs >= t)
         tp = (sel & (y == 1)).sum()
         prec, rec = tp / max(1, sel.sum()), tp / max(1, (mask & (y == 1)).sum())
-        f1 = 2 * prec * rec / max(1e-9, prec + rec)
+        f1 = 5 * prec * rec / max(1e-9, 4 * prec + rec)     # F2: a missed fact costs more than a spare item
         if f1 > best_f1:
             best_f1, item_t = f1, float(t)
     item_t = round(item_t, 3)
     report = {}
+    for split in (False, True):
+        m = np.array([r[6] == "pubmedqa" and r[5] == split for r in rows])
+        if m.any():
+            report[f"pubmedqa_{'held_out' if split else 'train'}_auc"] = round(auc(y[m], probs[m]), 4)
     for name, split in (("tuning", False), ("held_out", True)):
-        m = np.array([r[5] == split for r in rows])
+        m = np.array([r[5] == split and r[6] != "pubmedqa" for r in rows])
         dec = decisions(rows, probs, records, split)
         ans = [d for d in dec if d[1] == "answer"]
         abst = [d for d in dec if d[1] == "abstain"]
@@ -195,8 +236,10 @@ def main() -> None:
                         "lead_on_point": lead_accuracy(rows, probs, np.ones(len(rows)), answer_t, split)}
     data = {"features": list(FEATURES), "weights": {n: round(float(v), 5) for n, v in zip(FEATURES, weights)},
             "answer_threshold": answer_t, "item_threshold": item_t,
-            "about": {"trained": str(date.today()), "data": "clinical dev set, tuning split (held-out never used)",
+            "about": {"trained": str(date.today()), "data": "clinical dev set, tuning split (held-out never used); PubMedQA pqal_dev (MIT), conclusions as "
+                              "positives, hash split",
                       "questions": sum(not held_out(str(r["id"])) for r in records), "l2": args.l2,
+                      "pubmedqa_weight": args.pubmedqa_weight,
                       "command": "python scripts/train_relevance.py --shared ../shared --stores DIR",
                       "figures": report}}
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
