@@ -74,25 +74,36 @@ class SearchHit:
 def concept_coverage(text: str, terms: list[set[str]]) -> float:
     """Share of concepts (each a set of lowercase variants/stems) that occur in `text`: a variant matches a word,
     a phrase (substring), or, when it has 5+ characters, the start of a word (a stem)."""
-    if not terms:
-        return 0.0
+    return coverages(text, terms)[0]
+
+
+def coverages(text: str, *term_lists: list[set[str]]) -> list[float]:
+    """`concept_coverage` of one text for several concept lists, splitting the text into words once."""
+    if not any(term_lists):
+        return [0.0] * len(term_lists)
     low = text.lower()
     words = set(_WORD.findall(low))
     ordered: list[str] | None = None
-    hit = 0
-    for variants in terms:
-        if any((v in words) if " " not in v and "-" not in v else (v in low) for v in variants):
-            hit += 1
+    out = []
+    for terms in term_lists:
+        if not terms:
+            out.append(0.0)
             continue
-        for v in variants:
-            if len(v) >= 5 and " " not in v:
-                if ordered is None:
-                    ordered = sorted(words)
-                i = bisect_left(ordered, v)   # the first word >= v is the one that starts with v, if any does
-                if i < len(ordered) and ordered[i].startswith(v):
-                    hit += 1
-                    break
-    return hit / len(terms)
+        hit = 0
+        for variants in terms:
+            if any((v in words) if " " not in v and "-" not in v else (v in low) for v in variants):
+                hit += 1
+                continue
+            for v in variants:
+                if len(v) >= 5 and " " not in v:
+                    if ordered is None:
+                        ordered = sorted(words)
+                    i = bisect_left(ordered, v)   # the first word >= v is the one that starts with v, if any does
+                    if i < len(ordered) and ordered[i].startswith(v):
+                        hit += 1
+                        break
+        out.append(hit / len(terms))
+    return out
 
 
 def question_text(parsed: ParsedQuestion, focus: ParsedQuestion | None = None) -> str:
@@ -279,15 +290,14 @@ class Retriever:
             b = bm25.get(r)
             h = SearchHit(passage=p, document=d, score=0.0, lexical_score=b[0] if b else 0.0,
                           dense_score=float(cosines[j]) if has[j] else None)
-            full = d.title + " " + p.section + " " + p.text
-            h.coverage = concept_coverage(full, terms)
+            h.coverage, kw_cov = coverages(d.title + " " + p.section + " " + p.text, terms, kw_terms)
             hits.append(h)
             infos.append(CandidateInfo(
                 bm25=b[0] if b else None, bm25_rank=b[1] if b else None, cosine=h.dense_score,
                 dense_rank=cos.get(r), coverage=h.coverage,
                 title_match=concept_coverage(d.title, terms) if terms else 0.0, evidence_level=d.evidence_level,
                 year=d.year, section=p.section, kind=p.kind, length=len(p.text),
-                kw_coverage=concept_coverage(full, kw_terms) if kw_terms else 0.0, document_id=d.id,
+                kw_coverage=kw_cov, document_id=d.id,
                 lead=p.ordinal == 0, focus_cosine=float(focus_cos[j]) if focus_cos is not None and has[j] else None))
         return Candidates(hits, feature_matrix(infos, long=long), vecs, has, infos)
 
