@@ -63,15 +63,21 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _WORD.findall(text.lower()))
 
 
+_LOOSE = "~"      # marks a head phrase built from the question's terms (no condition or drug named)
+
+
 def _variant_matches(variant: str, words: frozenset[str], text: str = "") -> bool:
     """A head variant's specific words (stems) present: all of them when it has up to three, else three in four
     including the last (the head noun): "non-variceal upper GI bleeding" ~ "non-variceal bleeding ... upper";
     "mild asthma" ~ "asthma"; "chronic pancreatitis" is not "acute pancreatitis", "primary biliary cholangitis"
     not "biliary ... cholangitis"."""
+    loose = variant.startswith(_LOOSE)
     toks = [_stem(t) for t in _WORD.findall(variant) if t not in _STOP and t not in _GENERIC]
     if not toks:
         return False
     got = [t in words for t in toks]
+    if loose:               # a phrase of the question's own terms: its head noun and half of its words
+        return got[-1] and sum(got) >= len(toks) / 2
     if len(toks) <= 3:
         return all(got) and (len(toks) == 1 or _near(text, toks))
     return got[-1] and sum(got) >= 3 * len(toks) / 4
@@ -325,7 +331,7 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
         if u.passage.id not in meanings:      # abbreviation meanings depend on the passage only
             meanings[u.passage.id] = local_meaning(doc_terms[u.document.id], u.passage.text)
         terms = meanings[u.passage.id]
-        heads = [terms[i] if i not in view.phrases else {view.phrases[i].lower()} for i in view.heads
+        heads = [terms[i] if i not in view.phrases else {_LOOSE + view.phrases[i].lower()} for i in view.heads
                  if view.phrases.get(i, None) != ""]
         own = f"{u.display} {u.subject}"
         ctx = f"{own} {u.context_text} {u.document.title}"
