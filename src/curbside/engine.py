@@ -121,6 +121,10 @@ class Engine:
             raise InputError(given, f"names {len(ids)} documents ({shown}); give one document id")
         return ids[0] if ids else None
 
+    def answer_fingerprint(self) -> str:
+        """What decides what articles say (answering settings, shipped model weights): see Settings."""
+        return self.settings.answer_fingerprint()
+
     def corpus_state(self) -> str:
         with self._lock:
             return self.store.corpus_state()

@@ -82,3 +82,18 @@ def test_one_failing_article_does_not_stop_the_check(store):
 
     flags = check_articles(Flaky(NEW), store)
     assert len(flags) == 1 and flags[0].article_id in {b} | {r.id for r in store.list()}
+
+
+def test_answering_change_flags_an_article_whose_text_changes():
+    from curbside.answer.models import Article, Item, Quote, Section
+    from curbside.review.living import ANSWERING_CHANGED, compare
+
+    def art(fp: str, start: int) -> Article:
+        q = Quote(document_id="d1", passage_id="d1#0", text="x", start=start, end=start + 1)
+        return Article(question="q", generated_at="2026-01-01T00:00:00+00:00", answer_settings=fp,
+                       sections=[Section(title="Bottom Line", kind="bottom_line",
+                                         items=[Item(text="x", citations=[1], quotes=[q])])])
+
+    assert compare(art("aaa", 0), art("bbb", 5))[0] == ANSWERING_CHANGED      # new model, other quote
+    assert compare(art("aaa", 0), art("bbb", 0))[0] == ""                      # new model, same answer
+    assert compare(art("aaa", 0), art("aaa", 5))[0] == ""                      # same model: not this flag

@@ -19,6 +19,7 @@ log = logging.getLogger("curbside.review")
 
 NEW_EVIDENCE = "New evidence \u2014 needs re-review"
 SOURCE_REMOVED = "A cited source was removed \u2014 needs re-review"
+ANSWERING_CHANGED = "Answering changed \u2014 needs re-review"
 
 
 class AskingEngine(Protocol):
@@ -81,12 +82,20 @@ def compare(old: Article, new: Article) -> tuple[str, list[CitedPassage], list[C
         return NEW_EVIDENCE, added, removed
     if removed:
         return SOURCE_REMOVED, added, removed
+    # a new version of the answering settings or model that now says something else from the same sources
+    if old.answer_settings and new.answer_settings and old.answer_settings != new.answer_settings \
+            and {k for k, _ in _items(old)} != {k for k, _ in _items(new)}:
+        return ANSWERING_CHANGED, added, removed
     return "", added, removed
 
 
 def check_articles(engine: AskingEngine, store: ArticleStore, limit: int = 500) -> list[EvidenceFlag]:
     """Re-check every published article whose corpus state is out of date; returns the flags raised now."""
+    # the state an article was last checked against: the library and the answering settings/model together
     state = engine.corpus_state()
+    fingerprint = getattr(engine, "answer_fingerprint", None)
+    if callable(fingerprint):
+        state = f"{state}|{fingerprint()}"
     rows = store.db.all("SELECT id, published_version, follow_up_of FROM articles WHERE published_version IS NOT NULL "
                         "AND state != ? AND evidence_checked_state != ? ORDER BY updated_at DESC LIMIT ?",
                         (W.RETIRED, state, limit))
