@@ -114,6 +114,11 @@ def test_parsing_sections_bullets_labels_and_citation_forms():
     assert cs[0].text == "Colchicine is first-line."
     assert citations_in("see [E2,E3] and [4]") == [2, 3, 4]
     assert split_sentences("A is b [E1]. C is d. [E2] E f.") == ["A is b [E1].", "C is d. [E2]", "E f."]
+    first = parse_written("BOTTOM LINE:\n- [E2] Drug A 10 mg daily is first-line.\nOPTIONS:\n- [E4] Drug B: an "
+                          "alternative.\n- Drug C is an option.\n[E5]\n- Drug D is an option.\n\nE1\n")
+    assert [(c.label, c.text, c.cited) for c in first] == [
+        ("", "Drug A 10 mg daily is first-line.", [2]), ("Drug B", "an alternative.", [4]),
+        ("", "Drug C is an option.", [5]), ("", "Drug D is an option.", [])]
     plain = parse_written("Colchicine is first-line [E1]. Prednisone is an alternative [E2].")
     assert [c.section for c in plain] == ["bottom_line", "research"]
 

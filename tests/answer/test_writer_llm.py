@@ -46,14 +46,29 @@ def _load(engine, tmp_path) -> None:
     engine.ingest([tmp_path / "gout_notes.md"], year=2023, title="Notes on acute gout flare treatment")
 
 
+def every_usable_unit(monkeypatch) -> None:
+    """The relevance model's item threshold at 0, so every usable unit of this small corpus reaches the article and
+    the prompt: these tests check the writer, not which units the (separately tuned) relevance model ranks high."""
+    from dataclasses import replace
+
+    from curbside.answer import compose, relevance
+
+    real = relevance.load_model()
+    model = replace(real, item_threshold=0.0, answer_threshold=min(real.answer_threshold, 0.2))
+    monkeypatch.setattr(relevance, "load_model", lambda path=None: model)
+    monkeypatch.setattr(compose, "load_model", lambda path=None: model)
+
+
 @pytest.fixture
-def gout(tmp_path):
+def gout(tmp_path, monkeypatch):
+    every_usable_unit(monkeypatch)
+
     from curbside.engine import Engine
     from curbside.settings import load_settings
 
     def make(url: str, **kw):
         s = load_settings(tmp_path / "home", load_default_corpus=False, embed=False, llm_url=url,
-                          llm_model="fake-model", **({"llm_timeout": 5.0, "llm_deadline": 10.0, "llm_retries": 1,
+                          llm_model="fake-model", llm_max_units=20, **({"llm_timeout": 5.0, "llm_deadline": 10.0, "llm_retries": 1,
                                                       "llm_backoff": 0.05} | kw))
         eng = Engine(s)
         if not eng.sources():
@@ -138,6 +153,8 @@ def test_shown_claims_pass_every_check_and_bad_ones_are_dropped_with_reasons(gou
             refs = {r.n: r.document_id for r in art.references}
             assert q.document_id in {refs[n] for n in it.citations}
     assert "written by a language model" in art.disclaimer
+    first_seen = list(dict.fromkeys(n for it in _claims(art) for n in it.citations))
+    assert first_seen == [r.n for r in art.references] == list(range(1, len(art.references) + 1))
     assert docs is None
 
 

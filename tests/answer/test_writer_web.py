@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.answer.test_writer_llm import QUESTION, _load, _number_of
+from tests.answer.test_writer_llm import QUESTION, _load, _number_of, every_usable_unit
 from tests.answer.writer_fake import FakeLLM
 
 
@@ -42,7 +42,8 @@ class Replier(FakeLLM):
 
 
 @pytest.fixture
-def site(tmp_path):
+def site(tmp_path, monkeypatch):
+    every_usable_unit(monkeypatch)
     from curbside.engine import Engine
     from curbside.interfaces.web.app import create_app
     from curbside.interfaces.web.config import WebConfig
@@ -50,7 +51,8 @@ def site(tmp_path):
 
     with Replier() as fake:
         settings = load_settings(home=tmp_path / "home", load_default_corpus=False, embed=False, llm_url=fake.url,
-                                 llm_model="fake-model", llm_timeout=5.0, llm_deadline=10.0)
+                                 llm_model="fake-model", llm_timeout=5.0, llm_deadline=10.0,
+                                 llm_max_units=20)
         engine = Engine(settings)
         _load(engine, tmp_path)
         app = create_app(settings, engine, WebConfig(ask_per_minute=6000, ask_burst=1000))

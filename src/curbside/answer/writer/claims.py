@@ -106,6 +106,7 @@ def parse_written(text: str, default_section: str = "bottom_line") -> list[Writt
     claims: list[WrittenClaim] = []
     section = default_section
     seen_section = False
+    last_line = ""                 # the sentence a citation-only line right below it belongs to
     for raw_line in text.splitlines():
         line = raw_line.strip()
         if not line or re.fullmatch(r"[-=*_#\s]+", line):
@@ -118,6 +119,11 @@ def parse_written(text: str, default_section: str = "bottom_line") -> list[Writt
         if not seen_section and claims and section == "bottom_line":
             section = "research"                 # prose without headings: the first sentence is the bottom line
         line = _BULLET.sub("", line).strip()
+        if citations_in(line) and not strip_citations(line):    # "[E2]" alone under its sentence
+            if claims and not claims[-1].cited and claims[-1].raw == last_line:
+                claims[-1].cited = citations_in(line)
+            continue
+        last_line = ""
         for sent in split_sentences(line):
             cited = citations_in(sent)
             clean = strip_citations(sent)
@@ -129,6 +135,7 @@ def parse_written(text: str, default_section: str = "bottom_line") -> list[Writt
                 if m and len(m.group(1).split()) <= 6:
                     label, clean = m.group(1).strip(), m.group(2).strip()
             claims.append(WrittenClaim(section, clean, cited, label, sent))
+            last_line = sent
             if not seen_section and section == "bottom_line":
                 section = "research"
     return claims

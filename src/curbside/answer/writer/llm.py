@@ -176,10 +176,13 @@ class LLMWriter:
 
         sections: list[Section] = []
         bottom = by_section.get("bottom_line", [])[:2]
-        if not bottom:          # the extractive bottom line: a verbatim quote of the best unit
+        if not bottom:          # the extractive bottom line: a verbatim quote of the best unit ...
             lead = prep.extractive.bottom_line.item if prep.extractive.bottom_line else None
-            if lead is not None:
+            if lead is not None and not is_injection(lead.text):
                 bottom = [refs.copy_quoted(lead, prep.extractive.references)]
+            else:               # ... or else the first written claim that passed
+                first = next(k for k in SECTION_ORDER[1:] if by_section.get(k))
+                bottom = [by_section[first].pop(0)]
         if bottom:
             sections.append(Section(title=T.SECTION_TITLES["bottom_line"], kind="bottom_line", items=bottom))
         qtype = prep.parsed.question_type
@@ -192,9 +195,10 @@ class LLMWriter:
                 items = extra_bottom + items
             if items:
                 sections.append(Section(title=titles[key], kind=key, items=items[:limit + 2]))
+        references = _renumber(sections, refs.references())
         article = Article(question=prep.question, title=prep.question.strip(),
                           generated_at=prep.extractive.generated_at, sections=sections,
-                          references=refs.references(), caution=T.CAUTION, disclaimer=DISCLAIMER_WRITTEN,
+                          references=references, caution=T.CAUTION, disclaimer=DISCLAIMER_WRITTEN,
                           query=prep.parsed.to_info(), writer="llm", writer_model=model_name,
                           dropped_claims=dropped, verification=verification)
         verdict = prep.extractive.bottom_line.verdict if prep.extractive.bottom_line else ""
@@ -241,6 +245,20 @@ def _add_notice(article: Article, text: str) -> None:
         return
     first = article.sections[0]
     first.items.append(Item(text=text, kind="notice"))
+
+
+def _renumber(sections: list[Section], references: list[Reference]) -> list[Reference]:
+    """References numbered in order of first citation as the article reads."""
+    order: dict[int, int] = {}
+    for sec in sections:
+        for it in sec.items:
+            for n in it.citations:
+                order.setdefault(n, len(order) + 1)
+    for sec in sections:
+        for it in sec.items:
+            it.citations = [order[n] for n in it.citations]
+    out = [r.model_copy(update={"n": order[r.n]}) for r in references if r.n in order]
+    return sorted(out, key=lambda r: r.n)
 
 
 def _unique_quotes(units: list[EvidenceUnit]) -> list[Quote]:
