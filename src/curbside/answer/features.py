@@ -234,6 +234,7 @@ class QuestionView:
     type_re: re.Pattern[str] | None
     populations: frozenset[str]
     clinical_population_terms: list[set[str]]
+    age_groups: frozenset[str]          # children / pregnancy named by the question
     interventions: set[str]
     acute: bool
     against_q: bool
@@ -259,6 +260,7 @@ class QuestionView:
                    head_groups=alias_groups(parsed, kept), expansions=expansion_shorts(parsed),
                    type_re=type_re, populations=question_populations(parsed.text),
                    clinical_population_terms=clinical_pops,
+                   age_groups=question_populations(parsed.text) & {"children", "pregnancy"},
                    interventions={i.lower() for i in parsed.intervention}, acute=asks_acute(parsed.text),
                    against_q=asks_against(parsed.text), tokens=list(dict.fromkeys(_tokens(parsed.text))),
                    drug_concepts=[i for i, c in enumerate(parsed.concepts[:len(terms)]) if c.kind == "drug"],
@@ -346,6 +348,9 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
         role = classify(u.display, u.context_text)
         pop_conflict = population_conflict(view.populations, role.populations)
         pop_cov = all(concept_coverage(ctx, [t]) > 0 for t in view.clinical_population_terms)
+        # children, neonates and pregnancy change doses and choices: for a question about them, a unit that
+        # names none of them (itself, its heading path or its title) is not shown as if it applied
+        age_cov = not view.age_groups or bool(view.age_groups & (role.populations | question_populations(ctx)))
         low = own.lower()
         cov_unit = weighted_coverage(own, terms, view.weights)
         level = u.document.evidence_level
@@ -367,7 +372,7 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(names_asked(ctx, ctx.lower(), view)), share,
             0.0,
         ], dtype=np.float32)
-        out.append(UnitFeatures(x=x, role=role, on_topic=about, population_ok=not pop_conflict,
+        out.append(UnitFeatures(x=x, role=role, on_topic=about, population_ok=not pop_conflict and age_cov,
                                 population_covered=pop_cov, coverage=cov_unit,
                                 names_asked=float(x[FEATURES.index("names_asked_in_context")]) > 0))
     # the best unit of its passage by coverage (passages repeat the same point in several sentences)
