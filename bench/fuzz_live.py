@@ -55,7 +55,7 @@ def main() -> None:
                # a password change (PATCH /api/users/{username}) or DELETE /api/tokens/{id} would revoke the run's
                # own token; both are fuzzed in-process by tests/interfaces/web/test_fuzz.py instead
                "--exclude-path-regex", "^/api/(users|tokens)/", *extra]
-        rc = subprocess.run(cmd, env=env).returncode
+        rc = subprocess.run(cmd, env=env, cwd=work).returncode    # its replay cache goes with the store
     finally:
         stop(server)
         shutil.rmtree(work, ignore_errors=True)
