@@ -29,7 +29,8 @@ FEATURES = (
     "number", "recommendation", "guideline", "against", "against_when_asked", "list_item", "table_row",
     "passage_score", "meta", "population_conflict", "population_covered", "asked_intervention", "length",
     "title_head", "registry", "risk_factor_for_treatment", "maintenance_for_acute", "criterion_for_diagnosis",
-    "fragment", "registry_when_studies", "names_asked_in_context", "head_share", "best_in_passage",
+    "fragment", "registry_when_studies", "names_asked_in_context", "head_share", "question_numbers",
+    "prevention_for_treatment", "case_narrative", "best_in_passage",
 )
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -242,6 +243,8 @@ class QuestionView:
     drug_concepts: list[int] = field(default_factory=list)
     drug_names: frozenset[str] = frozenset()
     studies: bool = False          # the question asks what is being studied (trial records answer it)
+    numbers: frozenset[str] = frozenset()
+    prevention_asked: bool = False
 
     @classmethod
     def of(cls, parsed: ParsedQuestion) -> "QuestionView":
@@ -265,7 +268,19 @@ class QuestionView:
                    against_q=asks_against(parsed.text), tokens=list(dict.fromkeys(_tokens(parsed.text))),
                    drug_concepts=[i for i, c in enumerate(parsed.concepts[:len(terms)]) if c.kind == "drug"],
                    drug_names=frozenset(d.name for d in find_drugs(parsed.text)),
-                   studies=bool(_STUDIES.search(parsed.text)))
+                   studies=bool(_STUDIES.search(parsed.text)),
+                   numbers=frozenset(_NUMBER.findall(parsed.text)),
+                   prevention_asked=bool(re.search(r"\bprophyla|\bprevent", parsed.text, re.I)))
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _number_share(numbers: frozenset[str], text: str) -> float:
+    """Share of the question's numbers ("6 to 24 hours", "eGFR 25") that the unit states too."""
+    if not numbers:
+        return 0.0
+    return len(numbers & set(_NUMBER.findall(text))) / len(numbers)
 
 
 def _fragment(display: str) -> bool:
@@ -370,6 +385,8 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(qtype == "diagnosis" and role.role == "diagnostic"),
             float(_fragment(u.display)), float(level is EvidenceLevel.TRIAL_REGISTRY and view.studies),
             float(names_asked(ctx, ctx.lower(), view)), share,
+            _number_share(view.numbers, u.display),
+            float(role.prevention and qtype == "treatment" and not view.prevention_asked), float(role.case),
             0.0,
         ], dtype=np.float32)
         out.append(UnitFeatures(x=x, role=role, on_topic=about, population_ok=not pop_conflict and age_cov,

@@ -66,6 +66,13 @@ PLAN_OR_META = re.compile(
     r"(?:the )?scope|not (?:covered|addressed) (?:in|by) this|"
     r"(?:is|are|was|were) not (?:specifically )?(?:stated|reported))\b", re.I)
 
+# one patient's course ("The first was a 14-year-old ...", "cyclosporine was held"): a case, not a treatment's evidence
+CASE_NARRATIVE = re.compile(
+    r"\b(?:the (?:first|second|third|other|index) (?:was|patient)|\d+[- ](?:year|month)[- ]old (?:boy|girl|man|woman|"
+    r"male|female|patient|child|infant)|a case of|was (?:held|stopped|discontinued|restarted|switched)|"
+    r"(?:he|she) (?:was|had|received|developed|presented))\b", re.I)
+PREVENTION = re.compile(r"\bprophyla\w+|\bprevent(?:ion|ive|ing)?\b", re.I)
+
 # bibliographic lines of a document: never evidence
 BIBLIO = re.compile(r"^(?:authors?|journal|published|copyright|doi|correspondence|received|accepted|funding|"
                     r"keywords)\s*[:.]|^(?:journal of|j\.) [\w .&-]+,\s*(?:19|20)\d\d\.?$", re.I)
@@ -90,6 +97,8 @@ class Role:
     has_dose: bool
     maintenance: bool
     meta: bool
+    case: bool = False     # one patient's course
+    prevention: bool = False
 
 
 def classify(text: str, context: str = "") -> Role:
@@ -115,7 +124,8 @@ def classify(text: str, context: str = "") -> Role:
     pops = frozenset(k for k, rx in POPULATIONS.items() if rx.search(text))
     return Role(polarity=polarity, role=role, populations=pops, has_dose=bool(DOSE.search(text)),
                 maintenance=bool(MAINTENANCE.search(text)),
-                meta=bool(PLAN_OR_META.search(text) or BIBLIO.search(text.strip())))
+                meta=bool(PLAN_OR_META.search(text) or BIBLIO.search(text.strip())),
+                case=bool(CASE_NARRATIVE.search(text)), prevention=bool(PREVENTION.search(text)))
 
 
 def question_populations(question: str) -> frozenset[str]:
