@@ -106,6 +106,13 @@ def test_focus_borrows_the_condition_when_the_question_only_says_it():
     assert "hidradenitis" in fts_query(focus)
 
 
+def test_focus_takes_the_topic_not_the_askers_other_conditions():
+    q = ("Hello doctor, my father was told last month that he has Paget disease of bone and we are worried. "
+         "He also takes allopurinol for his gout. What is the treatment for it? Thanks")
+    match = fts_query(focus_view(parse_question(q)))
+    assert "paget" in match and "gout" not in match and "allopurinol" not in match
+
+
 @pytest.mark.parametrize("q", ["What is the first-line treatment for a gout flare?",
                                "68M on apixaban, eGFR 28, weight 58 kg — dose?",
                                "Is anakinra effective in macrophage activation syndrome?"])

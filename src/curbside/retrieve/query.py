@@ -511,9 +511,18 @@ def focus_view(parsed: ParsedQuestion) -> ParsedQuestion:
 
     kept = [c for c in parsed.concepts if in_ask(c) and not chatter(c)]
     if not any(c.kind in ("condition", "drug") or (c.kind == "term" and len(c.variants) > 1) for c in kept):
-        named = [c for c in parsed.concepts if c not in kept and c.kind in ("condition", "drug")
-                 or (c.kind == "term" and len(c.variants) > 1 and not chatter(c))]
-        kept = [c for c in parsed.concepts if c in kept or c in named]
+        # "What is the treatment for it?": the topic is what the first sentence naming a condition or treatment
+        # names (the asker's other conditions and medicines usually come later)
+        def named(c: Concept) -> bool:
+            return c not in kept and (c.kind in ("condition", "drug") or
+                                      (c.kind == "term" and len(c.variants) > 1 and not chatter(c)))
+
+        for sent in sents:
+            low_sent = sent.lower()
+            found = [c for c in parsed.concepts if named(c) and (c.variants[:1] or [c.text])[0].lower() in low_sent]
+            if found:
+                kept = [c for c in parsed.concepts if c in kept or c in found]
+                break
     if not kept:
         return parsed
     ask_words = set(_FTS_WORD.findall(ask_low))
