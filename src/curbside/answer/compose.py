@@ -144,7 +144,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     limit = settings.max_items_per_section
     sections: list[Section] = []
 
-    lead = leads[0]        # the bottom line: the most relevant unit that may answer on its own
+    lead = _bottom_line([s for s in leads if s.prob >= model.answer_threshold] or leads, model.item_threshold)
     bottom = Section(title=T.SECTION_TITLES["bottom_line"], kind="bottom_line",
                      items=[_item(picker.take(lead), cites, guideline=lead.unit.document.evidence_level
                                   is EvidenceLevel.GUIDELINE)])
@@ -233,6 +233,17 @@ def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 
             out.append(s)
             picker.take(s)
     return out
+
+
+def _bottom_line(leads: list[Scored], relevant: float) -> Scored:
+    """Guidelines first: the most relevant guideline unit that may answer on its own and is relevant enough to be
+    an item at all; failing that, the most relevant unit."""
+    for s in leads:
+        if s.prob < relevant:
+            break
+        if s.unit.document.evidence_level is EvidenceLevel.GUIDELINE:
+            return s
+    return leads[0]
 
 
 def _verdict(question: str, parsed: ParsedQuestion, pool: list[Scored]) -> str | None:

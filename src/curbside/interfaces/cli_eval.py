@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from curbside.errors import CurbsideError
@@ -44,7 +45,8 @@ def register(app: typer.Typer) -> None:
         from curbside.settings import load_settings
 
         if types not in ("dataset", "parsed"):
-            Console(stderr=True).print(f"[bold red]error:[/] --types: expected dataset or parsed, not {types!r}")
+            Console(stderr=True).print(f"error: --types: expected dataset or parsed, not {types!r}", markup=False,
+                                       highlight=False)
             raise typer.Exit(2)
         try:
             engine = Engine(load_settings(home, load_default_corpus=False))
@@ -59,13 +61,13 @@ def register(app: typer.Typer) -> None:
                 rank = _rrf_rank(engine) if name == "rrf" else engine.ranker(name)
                 results.append(evaluate(qs, known, name, rank))
         except CurbsideError as exc:
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+            Console(stderr=True).print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(1)
         if json_out:
             sys.stdout.write(json.dumps([r.to_json() for r in results], indent=2) + "\n")
             return
         graded = ", graded nDCG" if results[0].graded else ""
-        table = Table(title=f"{questions.name}{' (held-out part)' if held_out else ''}{graded}: "
+        table = Table(title=f"{escape(questions.name)}{' (held-out part)' if held_out else ''}{graded}: "
                             f"{results[0].n} questions ({results[0].skipped} skipped: no relevant document in the store)")
         for col in ("retriever", "type", "n", "Recall@10", "Recall@100", "nDCG@10", "MRR@10", "q/s"):
             table.add_column(col, justify="right" if col not in ("retriever", "type") else "left")
@@ -178,7 +180,7 @@ def register_answers(app: typer.Typer) -> None:
 def _print_answer_figures(figures: dict, rows: list, kind: str, name: str) -> None:
     groups = list(figures)
     metrics = [m for m in figures[groups[0]]]
-    table = Table(title=f"{name} ({kind}): answer quality")
+    table = Table(title=f"{escape(name)} ({kind}): answer quality")
     table.add_column("metric", no_wrap=True)
     for g in groups:
         table.add_column(g.replace("store:default+", "+").replace("store:", ""), justify="right", no_wrap=True)
