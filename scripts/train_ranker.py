@@ -295,7 +295,7 @@ def main() -> None:
         tr, te, n = split(list(load_questions(path)), known[id(engine)], args.max_train, args.max_eval)
         print(f"{style}: {n} questions with a judged document in the store; {len(tr)} "
               f"{'validation (never fitted on)' if style in EVAL_ONLY else 'train'}, {len(te)} held out")
-        if tr and style in EVAL_ONLY and not args.report_only:
+        if tr and style in EVAL_ONLY and not args.report_only and args.l2 is None:   # only selection uses them
             validate[style] = candidate_sets(engine, tr, with_sim=False, cache=cache(style, "validate"))
         elif tr and not args.report_only:
             print(f"candidates for {style} training questions ...")
