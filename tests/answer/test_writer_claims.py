@@ -64,7 +64,9 @@ def test_drugs_procedures_and_populations_must_be_in_the_quotes_or_question():
     g = units("Low-dose colchicine is recommended for an acute gout flare.")
     assert reasons("Colchicine is recommended for a gout flare.", [1], g) == []
     assert "drug" in reasons("Naproxen is recommended for a gout flare.", [1], g)
-    assert reasons("Naproxen or colchicine for a gout flare.", [1], g, q="Naproxen or colchicine for gout?") == []
+    # a drug or a dose asked about is not thereby supported: only the quotes (and units' subjects) count
+    assert "drug" in reasons("Naproxen or colchicine for a gout flare.", [1], g, q="Naproxen or colchicine for gout?")
+    assert "number" in reasons("Colchicine 5 mg is recommended for a gout flare.", [1], g, q="Is colchicine 5 mg ok?")
     assert "procedure" in reasons("Colchicine or plasma exchange is recommended for a gout flare.", [1], g)
     assert "population" in reasons("In pregnancy, colchicine is recommended for a gout flare.", [1], g)
     kids = units("Give 10 mg/kg once daily.", context=("Dosing in children",))
@@ -87,6 +89,9 @@ def test_polarity_comparisons_citations_and_support():
     assert "no_citation" in reasons("Colchicine is recommended for an acute gout flare.", [], g)
     assert "meta" in reasons("None of the evidence units recommend against colchicine.", [2], g)
     assert "meta" in reasons("No specific research on colchicine is provided.", [2], g)
+    assert "meta" in reasons("Is colchicine recommended for an acute gout flare?", [2], g)
+    listed = units("Trazodone", context=("Interventions and Practices Considered",))
+    assert "polarity" in reasons("Trazodone is recommended for chronic insomnia.", [1], listed, q="trazodone insomnia")
     assert "unknown_citation" in reasons("Colchicine is recommended for an acute gout flare.", [2, 7], g)
     c = units("Drug A reduced mortality compared with placebo.")
     assert "comparison" in reasons("Drug A increased mortality compared with placebo.", [1], c)

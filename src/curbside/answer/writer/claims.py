@@ -3,18 +3,22 @@ each sentence against the verbatim quotes of the units it cites.
 
 A claim is shown only when every check passes (`Support.reasons` is empty):
 
-* ``meta`` -- it speaks about the evidence or the prompt ("none of the evidence units ...") rather than the question;
+* ``meta`` -- it speaks about the evidence or the prompt ("none of the evidence units ...") rather than the question,
+  or is itself a question;
 * ``no_citation`` -- it cites no unit; ``unknown_citation`` -- it cites a unit number that was not given;
 * ``number`` -- a number, dose, unit, percentage, range or comparison ("at least 65", "> 30 mL/min") is not in its
-  quotes with the same value (same unit when both give one, same direction of comparison);
+  quotes with the same value (same unit when both give one, same direction of comparison); a number of the question
+  does not count (a dose asked about is not thereby supported);
 * ``token`` -- a token with digits in it ("IL-6", "HbA1c", "CD20") is not in its quotes;
-* ``drug`` / ``procedure`` / ``population`` -- a drug (drug dictionary), procedure (intervention lexicon) or
-  population (children, adults, older adults, pregnancy, renal/hepatic impairment) it names is in neither its
-  quotes (nor, for drugs and procedures, the unit's structural subject; for populations, the unit's heading path)
-  nor the question;
+* ``drug`` / ``procedure`` / ``population`` -- a drug (drug dictionary) or procedure (intervention lexicon) it names
+  is in neither its quotes nor the units' structural subjects (the question does not count: "Trazodone is
+  recommended" citing a unit that names another drug must not pass because trazodone was asked about), or a
+  population (children, adults, older adults, pregnancy, renal/hepatic impairment) is in neither its quotes, their
+  heading paths, nor the question;
 * ``comparison`` -- it compares (superior, more effective, higher, lower ...) where its quotes do not, or the other
   way round;
-* ``polarity`` -- it recommends what every cited unit advises against, or advises against what no cited unit does;
+* ``polarity`` -- it recommends what every cited unit advises against, recommends what no cited unit recommends (a
+  unit that only names a drug in a list supports no "X is recommended"), or advises against what no cited unit does;
 * ``support`` -- its support score (the share of its content words found in its quotes, unit subjects and heading
   paths; words of the question count half) is below the threshold measured on labelled pairs
   (scripts/measure_claim_support.py, docs/llm-writer.md).
@@ -26,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from curbside.answer import interventions as IV
-from curbside.answer.roles import POPULATIONS, classify
+from curbside.answer.roles import POPULATIONS, RECOMMEND, classify
 from curbside.answer.writer.units import EvidenceUnit
 from curbside.retrieve.drugs import find_drugs
 
@@ -279,6 +283,10 @@ _AGAINST_CUE = re.compile(r"\b(?:avoid\w*|contraindicat\w*|not (?:be )?(?:routin
                           r"offered|administer|administered|receive|repeat|repeated|combine|combined)|don't use|never|"
                           r"no (?:clear |proven |significant )?(?:benefit|role)|ineffective|not effective|harmful|"
                           r"discontinu\w+|withh[eo]ld\w*|stop(?:ped|ping)?\b|recommends? against|discouraged)", re.I)
+# a heading that makes the items under it recommendations ("Recommended regimens", "First-line options"); not
+# "Interventions considered"
+_RECOMMEND_HEADING = re.compile(r"\b(?:recommend\w*|preferred|first[- ]line|second[- ]line|indicated|suggest\w*|"
+                                r"treatment of choice|drug of choice|regimens?)\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|avoid\w*|against|contraindicat\w*|discourag\w*|harm\w*|ineffective|"
                        r"do not|don't|shouldn't|should not|cannot|unsafe|inappropriate)\b", re.I)
 
@@ -342,6 +350,8 @@ def check_claim(text: str, cited: list[int], given: dict[int, EvidenceUnit], que
     chk = Check()
     if META.search(text):
         chk.fail("meta", "speaks about the evidence or the prompt, not the question")
+    elif text.rstrip().endswith("?"):
+        chk.fail("meta", "a question, not a statement")
     if not cited:
         chk.fail("no_citation", "the sentence cites no evidence unit")
     unknown = [n for n in cited if n not in given]
@@ -357,12 +367,11 @@ def check_claim(text: str, cited: list[int], given: dict[int, EvidenceUnit], que
 
     # numbers, doses, units, ranges, comparisons
     ev_q = quantities(quotes)
-    q_q = quantities(question)
     for c in quantities(text):
         chk.numbers.append(c.text)
         if c.unit == "" and c.direction == "" and int(c.value) == c.value and int(c.value) in years:
             continue                                        # "(2019)": the cited source's year
-        same = [e for e in ev_q if _same_quantity(c, e)] + [e for e in q_q if _same_quantity(c, e)]
+        same = [e for e in ev_q if _same_quantity(c, e)]
         if not same:
             chk.fail("number", f"{c.text.strip()!r} is not in the cited quotes")
             continue
@@ -371,14 +380,14 @@ def check_claim(text: str, cited: list[int], given: dict[int, EvidenceUnit], que
             continue
         if c.direction and not any(e.direction == c.direction for e in same):
             chk.fail("number", f"{c.text.strip()!r}: the comparison differs from the cited quotes")
-    low_ev = (quotes + " " + question).lower()
+    low_ev = quotes.lower()
     for t in digit_tokens(text):
         chk.numbers.append(t)
         if t.lower() not in low_ev and t.lower().replace("-", "") not in low_ev.replace("-", ""):
             chk.fail("token", f"{t!r} is not in the cited quotes")
 
     # drugs, procedures, populations
-    allowed = f"{quotes} {subjects} {question}"
+    allowed = f"{quotes} {subjects}"          # not the question: a drug asked about is not thereby supported
     ev_drugs = _drug_names(allowed)
     low_allowed = allowed.lower()
     for name, matched in _drug_names(text).items():
@@ -411,6 +420,10 @@ def check_claim(text: str, cited: list[int], given: dict[int, EvidenceUnit], que
     chk.polarity = "against" if claim_pol == "against" else claim_pol
     if claim_pol != "against" and not claim_neg and all(e.polarity == "against" for e in units):
         chk.fail("polarity", "recommends (or states without its negation) what the cited units advise against")
+    elif claim_pol == "for" and not claim_neg and not any(
+            e.polarity == "for" or RECOMMEND.search(e.unit.display) or _RECOMMEND_HEADING.search(e.unit.context_text)
+            for e in units):
+        chk.fail("polarity", "recommends what no cited unit recommends (the quotes only mention it)")
     elif claim_pol == "against" and not any(e.polarity == "against" or _AGAINST_CUE.search(e.unit.display)
                                             or _AGAINST_CUE.search(e.unit.context_text) for e in units):
         chk.fail("polarity", "advises against what the cited units do not")

@@ -41,7 +41,7 @@ NOT RECOMMENDED:
 FROM THE RESEARCH:
 KEY CONSIDERATIONS:
 
-Example of the format (for other evidence):
+Example of the format only (made-up drugs; never copy it into your answer):
 BOTTOM LINE:
 - [E2] Drug A 10 mg once daily is the recommended first-line treatment.
 FROM THE GUIDELINES:
