@@ -54,6 +54,7 @@ PR NR evaluation CR
 5 (23%) 2(9%) 3
 
 PR, partial response; CR, complete response; NR, nonresponse.
+Abbreviations: ATG, antithymocyte globulin.
 """
 
 TRIAL = ("In the randomised trial of 120 patients, 45 (37.5%) achieved complete remission with drug X 10 mg/kg "

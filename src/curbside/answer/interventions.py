@@ -26,9 +26,10 @@ _TRANSPLANT = re.compile(r"^(?:allogeneic |autologous )?(?:hematopoietic (?:stem
 
 
 def regimens_of(document_text: str) -> set[str]:
-    """Names a document itself calls a regimen or protocol (acronyms and capitalised names)."""
+    """Names a document itself calls a regimen or protocol: acronyms and codes ("DEP regimen", "HLH-94 protocol"),
+    never an ordinary word that starts a sentence ("Dosing regimen")."""
     return {m.group(1) for m in REGIMEN_NAME.finditer(document_text[:200_000])
-            if len(m.group(1)) >= 2 and any(ch.isupper() for ch in m.group(1)[1:] + m.group(1)[:1])}
+            if len(m.group(1)) >= 2 and any(ch.isupper() or ch.isdigit() for ch in m.group(1)[1:])}
 
 
 def interventions_in(text: str, regimens: set[str] = frozenset()) -> list[str]:

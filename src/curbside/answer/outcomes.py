@@ -156,18 +156,60 @@ def make_parts(text: str, spans: list[tuple[int, int]], base: int = 0) -> Cell |
 
 
 # ---------------------------------------------------------------- interventions
-KNOWN: dict[str, list[str]] = {
-    "Anakinra": ["anakinra", "Kineret"], "Alemtuzumab": ["alemtuzumab", "Campath"], "DEP": ["DEP", "L-DEP"],
-    "ATG": ["ATG", "rATG", "antithymocyte globulin", "anti-thymocyte globulin", "thymoglobulin"],
-    "Emapalumab": ["emapalumab", "NI-0501"], "Etoposide": ["etoposide", "VP-16"],
-    "Cyclosporine": ["cyclosporine", "ciclosporin", "cyclosporin", "CsA"],
-    "IVIG": ["IVIG", "intravenous immunoglobulin", "intravenous immune globulin"],
-    "HLH-94": ["HLH-94", "HLH-1994", "HLH 94"], "HLH-2004": ["HLH-2004"],
-    **{d.capitalize(): [d] for d in ("ruxolitinib tocilizumab rituximab infliximab etanercept adalimumab canakinumab "
-                                     "basiliximab daclizumab tacrolimus sirolimus methotrexate dexamethasone "
-                                     "methylprednisolone prednisolone prednisone hydrocortisone doxorubicin "
-                                     "placebo").split()},
-}
+# Which interventions a document reports on is read from the document itself (the project's one intervention
+# lexicon: the drug dictionary, the document's own abbreviation definitions such as "antithymocyte globulin (ATG)"
+# or a regimen "XYZ (drug a, drug b and drug c)", and names it calls a regimen or protocol); nothing here names a
+# condition, a drug or a paper. Only comparators are listed.
+GENERIC: dict[str, list[str]] = {"Placebo": ["placebo"]}
+
+
+def document_interventions(text: str) -> dict[str, list[str]]:
+    """canonical display name -> aliases, for the interventions `text` names (see above)."""
+    from curbside.answer.interventions import regimens_of
+    from curbside.retrieve.abbreviations import find_definitions
+    from curbside.retrieve.drugs import find_drugs
+
+    text = text[:300_000]
+    entries: dict[str, list[str]] = {k: list(v) for k, v in GENERIC.items()}
+    by_drug: dict[str, str] = {}                      # dictionary name -> canonical display name
+    for d in find_drugs(text):
+        canon = by_drug.setdefault(d.name, d.name[:1].upper() + d.name[1:])
+        aliases = entries.setdefault(canon, [d.name])
+        if d.matched not in aliases:
+            aliases.append(d.matched)
+    for short, long in find_definitions(text):
+        drugs = find_drugs(long)
+        if len(drugs) == 1 and len(drugs[0].matched) >= 0.6 * len(long.strip()):
+            # "antithymocyte globulin (ATG)": the document's own short name becomes the display name
+            old = by_drug.get(drugs[0].name)
+            aliases = entries.pop(old, []) if old else []
+            entries[short] = list(dict.fromkeys([short, long, *aliases]))
+            by_drug[drugs[0].name] = short
+        elif len(drugs) >= 2:
+            entries.setdefault(short, [short])         # a regimen named by its drugs' initials
+    for name in regimens_of(text):
+        entries.setdefault(name, [name])
+    # a short acronym alone on its line heads a group of rows in a flattened table ("DEP" above its studies)
+    for m in _LONE_ACRONYM.finditer(text):
+        name = m.group(1)
+        if name.upper() not in _NOT_NAMES and not any(name in al for al in entries.values()):
+            entries.setdefault(name, [name])
+    # a code-like name in the first column of a study row ("HLH-2004 Brandt et al. 80 ..."): the row's protocol
+    for m in _ROW_NAME.finditer(text):
+        name = m.group(1)
+        if name.upper() not in _NOT_NAMES and not any(name in al for al in entries.values()):
+            entries.setdefault(name, [name])
+    return entries
+
+
+_ROW_NAME = re.compile(r"^[ \t]*([A-Z][A-Za-z]{0,7}(?:-[A-Za-z0-9]{1,6})*(?:-?\d{2,4})|[A-Z]{2,8})[ \t]+"
+                       r"[A-Z][A-Za-z'\-]+\s?(?:et\s?al\b|etal\b)", re.M)
+_LONE_ACRONYM = re.compile(r"^[ \t]*([A-Z][A-Z0-9]{1,6}(?:-[A-Z0-9]{1,6})?)[ \t]*$", re.M)
+_NOT_NAMES = frozenset("""TABLE FIGURE ABSTRACT INTRODUCTION METHODS RESULTS DISCUSSION CONCLUSION CONCLUSIONS
+REFERENCES BACKGROUND OBJECTIVE OBJECTIVES DESIGN SETTING PATIENTS SUMMARY NOTE NOTES KEY WILEY CR PR NR ORR OS
+PFS EFS N NA ND""".split())
+
+
 _SUFFIX_DRUG = (r"[A-Za-z][a-z]{3,}(?:mab|nib|cept|kinra|parin|platin|taxel|rubicin|mycin|cillin|ciclib|lisib|zomib"
                 r"|lidomide|tinib|limus|sporin)")
 
@@ -188,10 +230,10 @@ def _alias_rx(alias: str) -> str:
 
 
 class Lexicon:
-    """Known drug/regimen names (plus the caller's interventions); `targets` limits which ones get rows."""
+    """The interventions a document names (plus the caller's); `targets` limits which ones get rows."""
 
-    def __init__(self, interventions: list[str] | None = None):
-        self.entries = {k: list(v) for k, v in KNOWN.items()}
+    def __init__(self, interventions: list[str] | None = None, text: str = ""):
+        self.entries = document_interventions(text) if text else {k: list(v) for k, v in GENERIC.items()}
         self.targets: set[str] | None = None
         if interventions:
             self.targets = set()
@@ -506,8 +548,8 @@ def merge_rows(rows: list[OutcomeRow]) -> list[OutcomeRow]:
 
 
 @lru_cache(maxsize=32)
-def _lexicon(interventions: tuple[str, ...]) -> Lexicon:
-    return Lexicon(list(interventions) or None)
+def _lexicon(interventions: tuple[str, ...], text: str) -> Lexicon:
+    return Lexicon(list(interventions) or None, text)
 
 
 def extract_outcomes(text: str, *, base_offset: int = 0, source_id: str = "",
@@ -517,7 +559,7 @@ def extract_outcomes(text: str, *, base_offset: int = 0, source_id: str = "",
     from curbside.answer.outcomes_prose import prose_rows
     from curbside.answer.outcomes_tables import table_regions, table_rows
 
-    lex = _lexicon(tuple(interventions or ()))
+    lex = _lexicon(tuple(interventions or ()), text)
     regions = table_regions(text)
     rows = table_rows(text, regions, lex, base_offset) + prose_rows(text, regions, lex, base_offset)
     rows = [r for r in rows if lex.wanted(r.intervention)]
