@@ -281,10 +281,12 @@ def _main_list(parsed: ParsedQuestion, pool: list[Scored], picker: _Picker, cite
             doc = s.unit.document
             if doc.id not in regimens:
                 regimens[doc.id] = IV.regimens_of(doc.text)
+            if r.no_evidence or r.case:
+                continue            # "there is no published experience with X", one patient's course: not an option
             names = IV.interventions_in(f"{s.unit.subject} {s.unit.display}".strip(), regimens[doc.id])
             if asked:
                 names = [n for n in names if n.lower() in asked or IV.key(n) in asked]
-            if not names or len(names) > 4:
+            if not names or len(names) > 4 or not _is_subject(names[0], s.unit):
                 continue
             k = IV.key(names[0])
             if k in seen or not picker.ok(s, limit):
@@ -327,6 +329,15 @@ def _conflict_item(conflict, cites: _Citations) -> Item:
               for c in (a, b)]
     return Item(text=f"{a.display} {b.display}", citations=[cites.cite(a.document), cites.cite(b.document)],
                 quotes=quotes, label=conflict.label, kind="conflict")
+
+
+def _is_subject(name: str, unit) -> bool:
+    """The unit is about the intervention: it is the unit's subject (from its context), or the unit names it in
+    its opening words ("Anakinra appears to be ...", "Treatment with rabbit ATG ..."), not in passing at the end."""
+    if unit.subject and name.lower() in unit.subject.lower():
+        return True
+    at = unit.display.lower().find(name.lower())
+    return 0 <= at <= max(60, len(unit.display) // 3)
 
 
 def _acute(parsed: ParsedQuestion) -> bool:

@@ -30,7 +30,8 @@ FEATURES = (
     "passage_score", "meta", "population_conflict", "population_covered", "asked_intervention", "length",
     "title_head", "registry", "risk_factor_for_treatment", "maintenance_for_acute", "criterion_for_diagnosis",
     "fragment", "registry_when_studies", "names_asked_in_context", "head_share", "question_numbers",
-    "prevention_for_treatment", "case_narrative", "best_in_passage",
+    "prevention_for_treatment", "case_narrative", "no_evidence", "names_intervention_for_options",
+    "best_in_passage",
 )
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -313,6 +314,15 @@ def _drug_names(text: str) -> frozenset[str]:
     return frozenset(d.name for d in find_drugs(text))
 
 
+@lru_cache(maxsize=8192)
+def _interventions(text: str) -> tuple[str, ...]:
+    from curbside.answer.interventions import interventions_in
+
+    return tuple(interventions_in(text))
+
+
+
+
 @dataclass
 class UnitFeatures:
     x: np.ndarray
@@ -387,6 +397,8 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(names_asked(ctx, ctx.lower(), view)), share,
             _number_share(view.numbers, u.display),
             float(role.prevention and qtype == "treatment" and not view.prevention_asked), float(role.case),
+            float(role.no_evidence),
+            float(qtype in ("treatment", "prevention", "dosing") and bool(_interventions(own))),
             0.0,
         ], dtype=np.float32)
         out.append(UnitFeatures(x=x, role=role, on_topic=about, population_ok=not pop_conflict and age_cov,

@@ -71,6 +71,10 @@ CASE_NARRATIVE = re.compile(
     r"\b(?:the (?:first|second|third|other|index) (?:was|patient)|\d+[- ](?:year|month)[- ]old (?:boy|girl|man|woman|"
     r"male|female|patient|child|infant)|a case of|was (?:held|stopped|discontinued|restarted|switched)|"
     r"(?:he|she) (?:was|had|received|developed|presented))\b", re.I)
+# the source says the evidence is missing ("there is no published experience", "data are lacking")
+NO_EVIDENCE = re.compile(r"\b(?:no (?:published |prospective |randomi[sz]ed |controlled )?(?:experience|evidence|data|"
+                         r"studies|trials|reports)|(?:data|evidence) (?:are|is) (?:lacking|limited|insufficient|sparse)|"
+                         r"insufficient (?:evidence|data)|has not been (?:studied|evaluated|reported))\b", re.I)
 PREVENTION = re.compile(r"\bprophyla\w+|\bprevent(?:ion|ive|ing)?\b", re.I)
 
 # bibliographic lines of a document: never evidence
@@ -99,6 +103,7 @@ class Role:
     meta: bool
     case: bool = False     # one patient's course
     prevention: bool = False
+    no_evidence: bool = False
 
 
 def classify(text: str, context: str = "") -> Role:
@@ -125,7 +130,8 @@ def classify(text: str, context: str = "") -> Role:
     return Role(polarity=polarity, role=role, populations=pops, has_dose=bool(DOSE.search(text)),
                 maintenance=bool(MAINTENANCE.search(text)),
                 meta=bool(PLAN_OR_META.search(text) or BIBLIO.search(text.strip())),
-                case=bool(CASE_NARRATIVE.search(text)), prevention=bool(PREVENTION.search(text)))
+                case=bool(CASE_NARRATIVE.search(text)), prevention=bool(PREVENTION.search(text)),
+                no_evidence=bool(NO_EVIDENCE.search(text)))
 
 
 def question_populations(question: str) -> frozenset[str]:
