@@ -154,8 +154,11 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     verdict = _verdict(question, parsed, pool)
 
     picker.new_section()
-    guidelines = [s for s in pool if s.unit.document.evidence_level is EvidenceLevel.GUIDELINE
-                  and s.role.polarity != "against"]
+    # guidelines first: a guideline's recommendation about the question is shown when it is relevant enough to
+    # answer at all (the answer threshold), even where research findings outscore it
+    guidelines = [s for s in usable if s.prob >= model.answer_threshold and s.role.polarity != "against"
+                  and s.unit.document.evidence_level is EvidenceLevel.GUIDELINE
+                  and (s.prob >= model.item_threshold or s.role.role == "recommendation")]
     items = [_item(s, cites, guideline=True) for s in _first(guidelines, picker, limit)]
     if items:
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines", items=items))
