@@ -52,6 +52,13 @@ def test_numbers_doses_ranges_and_comparisons_must_match_their_quotes():
     assert "number" in reasons("Apixaban 10 mg twice daily.", [1], g)              # value not in the quote
     assert "number" in reasons("Apixaban 2.5 g twice daily.", [1], g)              # unit differs
     assert "number" in reasons("Apixaban 2.5 mg twice daily if age < 80 years.", [1], g)   # comparison flipped
+    # "within N days" is not "at least N days": a minimum delay written as a deadline is caught
+    delay = units("Bare-metal stent (BMS) | 30 days | Class I, LOE: B",
+                  context=("Timing of Elective Surgery", "Intervention | Minimum Delay Before Elective Surgery"))
+    assert "number" in reasons("A bare-metal stent (BMS) should be implanted within 30 days.", [1], delay)
+    window = units("Thrombolysis is recommended within 4.5 hours of symptom onset.")
+    assert reasons("Thrombolysis is recommended within 4.5 hours of symptom onset.", [1], window) == []
+    assert "number" in reasons("Thrombolysis is recommended after 4.5 hours of symptom onset.", [1], window)
     r = units("Etoposide 50-100 mg/m2 once weekly.")
     assert reasons("Etoposide 50-100 mg/m2 once weekly.", [1], r) == []
     assert reasons("Etoposide 100 mg/m2 once weekly.", [1], r) == []

@@ -180,11 +180,14 @@ _UNIT_WORD = "(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reve
 _UNIT = rf"(?:{_UNIT_WORD}(?:\s?/\s?(?:\d+(?:\.\d+)?\s?)?(?:{_UNIT_WORD}|[A-Za-z]+(?![A-Za-z0-9])))*)"
 _CMP_BEFORE = re.compile(r"(≥|≤|>=|=>|<=|=<|>|<|\bat least|\bat most|\bmore than|\bless than|\bgreater than|"
                          r"\bfewer than|\bover|\bunder|\babove|\bbelow|\bup to|\bexceeding|\bno more than|"
-                         r"\bno less than|\bminimum(?: of)?|\bmaximum(?: of)?)\s*$", re.I)
+                         r"\bno less than|\bminimum(?: of)?|\bmaximum(?: of)?|\bwithin|\bafter|\bdelay(?:ed)? "
+                         r"(?:of|by|for)|\bwait(?:ing)? (?:at least )?)\s*$", re.I)
 _CMP_AFTER = re.compile(r"^\s*(?:%|[A-Za-z/]+)?\s*(or (?:more|greater|higher|above|older|longer|over)|"
                         r"or (?:less|fewer|lower|below|younger|shorter|under)|\+)", re.I)
 _UP = ("≥", ">=", "=>", ">", "at least", "more than", "greater than", "over", "above", "exceeding", "no less than",
-       "minimum", "or more", "or greater", "or higher", "or above", "or older", "or longer", "or over", "+")
+       "minimum", "or more", "or greater", "or higher", "or above", "or older", "or longer", "or over", "+", "after",
+       "delay of", "delay by", "delay for", "delayed of", "delayed by", "delayed for", "wait", "waiting",
+       "wait at least", "waiting at least")
 _QUANT = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})(?:\s?(?P<ua>{_UNIT}))?(?:\s?(?:-|–|—|to|or|and)\s?"
                     rf"(?P<b>{_NUMBER})(?![\w.]*[A-Za-z]\d))?(?:\s?(?P<ub>{_UNIT}))?", re.I)
 
