@@ -174,12 +174,13 @@ class Ingestor:
     - identical content under another id is a separate document unless `dedupe_content` is set.
     """
 
-    def __init__(self, store: CorpusStore, settings: Settings, batch_docs: int = 500, batch_seconds: float = 2.0,
+    def __init__(self, store: CorpusStore, settings: Settings, batch_docs: int = 500, batch_seconds: float = 0.5,
                  on_added: Callable[[list[Document]], None] | None = None, dedupe_content: bool = False):
         self.store = store
         self.settings = settings
         self.batch_docs = batch_docs
         self.batch_seconds = batch_seconds
+        self.yield_seconds = 0.02     # between batches: other writers wait at most about one batch (~0.5 s)
         self.on_added = on_added  # e.g. embed new passages after each committed batch
         self.dedupe_content = dedupe_content
         self.seen: dict[str, str] = {}   # id -> content hash of every document met in this run
@@ -228,6 +229,7 @@ class Ingestor:
                         added_batch, dup_batch = [], []
                         if progress:
                             progress(label, summary.added + summary.replaced + summary.duplicates + summary.failed)
+                        time.sleep(self.yield_seconds)   # let a waiting writer (a server saving an article) in
                         conn.execute("BEGIN IMMEDIATE")
                         in_batch = 0
                         batch_start = time.monotonic()
