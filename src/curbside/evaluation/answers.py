@@ -134,7 +134,7 @@ class ClinicalReport:
         answered = [s for s in self.scores if not s.abstained]
         with_para = [s for s in self.scores if s.paraphrase_decisions]
         n_facts = sum(s.n_facts for s in ans)
-        return {
+        out = {
             "questions": len(self.scores),
             "facts_recall": _ratio(sum(s.facts for s in ans), n_facts),
             "lead_on_point": _ratio(sum(s.lead for s in ans), len(ans)),
@@ -147,6 +147,9 @@ class ClinicalReport:
             "median_ask_ms": round(1000 * statistics.median([s.seconds for s in self.scores]), 1)
             if self.scores else 0.0,
         }
+        if not with_para:          # rewordings not asked (--no-paraphrases): not measured, not zero
+            del out["paraphrase_consistency"]
+        return out
 
 
 def _mean(values) -> float:

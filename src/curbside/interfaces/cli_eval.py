@@ -196,7 +196,9 @@ def _print_answer_figures(figures: dict, rows: list, kind: str, name: str) -> No
             t.add_row(g, m, _fmt(want), _fmt(got), f"[{style}]{status}[/]" if style else status)
         out.print(t)
         fails = sum(r[4] == "FAIL" for r in rows)
-        out.print(f"{len(rows) - fails} OK, {fails} FAIL", highlight=False)
+        skipped = sum(r[4] == "SKIP" for r in rows)
+        out.print(f"{len(rows) - fails - skipped} OK, {fails} FAIL" + (f", {skipped} not measured" if skipped else ""),
+                  highlight=False)
 
 
 def _fmt(v) -> str:
