@@ -260,22 +260,15 @@ def bioasq_metrics(scores: list[BioasqScore]) -> dict[str, float | int]:
 
 # ---------------------------------------------------------------- files
 def load_records(path: Path) -> list[dict]:
-    if not path.exists():
-        raise InputError(str(path), "no such file; expected a JSONL questions file")
+    from curbside.evaluation.runner import read_question_records
+
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path} line {lineno}", f"not valid JSON ({exc.msg})") from None
-            if not isinstance(rec, dict) or not (rec.get("question") or rec.get("body")):
-                raise InputError(f"{path} line {lineno}", "expected an object with a 'question' field")
-            rec.setdefault("id", str(lineno))
-            rec["question"] = rec.get("question") or rec.get("body")
-            out.append(rec)
+    for lineno, rec in read_question_records(path):
+        if not (rec.get("question") or rec.get("body")):
+            raise InputError(f"{path} line {lineno}", "expected an object with a 'question' field")
+        rec.setdefault("id", str(lineno))
+        rec["question"] = rec.get("question") or rec.get("body")
+        out.append(rec)
     return out
 
 

@@ -87,11 +87,11 @@ class EvalResult:
                             for t, v in sorted(self.by_type.items())}}
 
 
-def load_questions(path: Path, limit: int | None = None) -> Iterator[EvalQuestion]:
+def read_question_records(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) of a JSONL questions file; a one-line error names the file and line otherwise."""
     if not path.exists():
         raise InputError(str(path), "no such file; expected a JSONL questions file")
     with path.open(encoding="utf-8") as fh:
-        n = 0
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -99,31 +99,39 @@ def load_questions(path: Path, limit: int | None = None) -> Iterator[EvalQuestio
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"{path} line {lineno}", f"not valid JSON ({exc.msg})") from None
-            question = rec.get("question") or rec.get("body")
-            if not question:
-                raise InputError(f"{path} line {lineno}", "field 'question' is missing")
-            rel = {str(r) for r in rec.get("relevant_ids", [])}
-            rel |= {f"pmid:{p}" for p in rec.get("relevant_pmids", [])}
-            grades = None
-            judged = rec.get("relevant")
-            if isinstance(judged, dict):
-                try:
-                    grades = {str(k): float(v) for k, v in judged.items()}
-                except (TypeError, ValueError):
-                    raise InputError(f"{path} line {lineno}", "field 'relevant': grades must be numbers") from None
-                grades = {k: v for k, v in grades.items() if v > 0}
-                for r in rel:
-                    grades.setdefault(r, 1.0)
-                rel = set(grades)
-            elif isinstance(judged, list):
-                rel |= {str(r) for r in judged}
-            if "pmid" in rec and not rel:
-                rel = {f"pmid:{rec['pmid']}"}
-            yield EvalQuestion(id=str(rec.get("id", lineno)), question=question, relevant=rel,
-                               qtype=str(rec.get("type", "")), grades=grades, group=str(rec.get("group") or ""))
-            n += 1
-            if limit and n >= limit:
-                return
+            if not isinstance(rec, dict):
+                raise InputError(f"{path} line {lineno}", "expected a JSON object")
+            yield lineno, rec
+
+
+def load_questions(path: Path, limit: int | None = None) -> Iterator[EvalQuestion]:
+    n = 0
+    for lineno, rec in read_question_records(path):
+        question = rec.get("question") or rec.get("body")
+        if not question:
+            raise InputError(f"{path} line {lineno}", "field 'question' is missing")
+        rel = {str(r) for r in rec.get("relevant_ids", [])}
+        rel |= {f"pmid:{p}" for p in rec.get("relevant_pmids", [])}
+        grades = None
+        judged = rec.get("relevant")
+        if isinstance(judged, dict):
+            try:
+                grades = {str(k): float(v) for k, v in judged.items()}
+            except (TypeError, ValueError):
+                raise InputError(f"{path} line {lineno}", "field 'relevant': grades must be numbers") from None
+            grades = {k: v for k, v in grades.items() if v > 0}
+            for r in rel:
+                grades.setdefault(r, 1.0)
+            rel = set(grades)
+        elif isinstance(judged, list):
+            rel |= {str(r) for r in judged}
+        if "pmid" in rec and not rel:
+            rel = {f"pmid:{rec['pmid']}"}
+        yield EvalQuestion(id=str(rec.get("id", lineno)), question=question, relevant=rel,
+                           qtype=str(rec.get("type", "")), grades=grades, group=str(rec.get("group") or ""))
+        n += 1
+        if limit and n >= limit:
+            return
 
 
 def evaluate(questions: list[EvalQuestion], known_ids: set[str], name: str,
