@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictBool
 
 from curbside.answer.models import Article
@@ -128,10 +129,20 @@ def api_articles(state: Literal["Submitted", "Under Review", "Changes requested"
 
 
 @router.get("/articles/{article_id}", response_model=Article, responses=ERRORS,
-            summary="An article exactly as stored (readers get the published version)")
+            summary="An article exactly as stored (readers get the published version)",
+            description="Readers, and anyone reading an approved version, only ever get reviewed text: asking for "
+                        "another `audience` than the approved one returns the approved text with two added fields, "
+                        "`requested_audience` and `audience_note`.")
 def api_article(article_id: str = ArticleId, version: int | None = Query(None, ge=1, le=1_000_000),
                 audience: Audience | None = None, p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
-    return S.view(ctx, p, article_id, version, audience).article
+    v = S.view(ctx, p, article_id, version, audience)
+    if not v.requested_audience:
+        return v.article
+    # another audience was asked for but only the approved one has reviewed text: the article as stored, plus
+    # what was asked for and why it is not shown (fields added, never renamed)
+    body = v.article.model_dump(mode="json")
+    body.update(requested_audience=v.requested_audience, audience_note=v.audience_note)
+    return JSONResponse(body)
 
 
 @router.get("/articles/{article_id}/review", response_model=ReviewStatus, responses=ERRORS,

@@ -33,6 +33,8 @@ class ArticleView:
     can_comment: bool = False
     can_ask: bool = False
     note: str = ""                       # e.g. "a newer version is under review"
+    requested_audience: str = ""         # an audience asked for but not served (no reviewed text for it)
+    audience_note: str = ""              # why the approved audience's text is shown instead
 
 
 def check_audience(audience: str | None) -> str:
@@ -161,11 +163,17 @@ def view(ctx: Ctx, p: Principal, article_id: str, version: int | None = None, au
     article = ctx.articles.get(article_id, v)
     if article is None:
         raise ApiError(404, f"{article_id}: no version {v}")
-    note = ""
+    note, requested, audience_note = "", "", ""
     if audience:
         audience = check_audience(audience)
         if audience != article.audience:
-            article, note = variant(ctx, p, article, v, audience)
+            if reviewed_only(s, full, v, article):
+                # readers only ever see text a reviewer approved: never a variant written after (or beside) the
+                # approval, stored or new; they get the approved audience's text and a note saying so
+                requested, audience_note = audience, unreviewed_audience_note(article.audience, audience)
+                note = audience_note
+            else:
+                article, note = variant(ctx, p, article, v, audience)
     if full and s.published_version and s.current_version != s.published_version and v == s.current_version:
         note = (note + " " if note else "") + f"Version {s.published_version} is the published version; this newer " \
                                               f"version is {s.state.lower()}."
@@ -176,7 +184,22 @@ def view(ctx: Ctx, p: Principal, article_id: str, version: int | None = None, au
                        can_revise=full and current and W.can_revise(p.actor, s.state, s.author),
                        can_submit=full and current and p.can("submit") and s.state in (W.SUBMITTED,)
                        and not s.review_requested,
-                       can_comment=full and p.can("comment"), can_ask=p.can("ask"), note=note)
+                       can_comment=full and p.can("comment"), can_ask=p.can("ask"), note=note,
+                       requested_audience=requested, audience_note=audience_note)
+
+
+AUDIENCE_PLURAL = {"clinician": "clinicians", "trainee": "trainees and students", "patient": "patients and families"}
+
+
+def reviewed_only(s: ArticleSummary, full: bool, version: int, article: Article) -> bool:
+    """Whether only reviewed text may be shown: to readers (anyone without full access), and to everyone on an
+    approved or published version; only authors, reviewers and admins looking at a draft get unreviewed variants."""
+    return not full or article.status == W.APPROVED or version == s.published_version
+
+
+def unreviewed_audience_note(approved: str, requested: str) -> str:
+    return (f"This article was approved for {AUDIENCE_PLURAL.get(approved, approved)}; a {requested} version has "
+            f"not been reviewed.")
 
 
 def variant(ctx: Ctx, p: Principal, article: Article, version: int, audience: str) -> tuple[Article, str]:
