@@ -54,3 +54,21 @@ def test_cli_writer_llm_json_unreachable_and_unconfigured(tmp_path):
     assert none.returncode == 2 and "no language model is configured" in none.stderr
     bad = run(home, "ask", QUESTION, "--writer", "poem", "--no-save")
     assert bad.returncode == 2 and "unknown writer" in bad.stderr
+
+
+def test_cli_llm_backend_flags_override_the_environment(tmp_path):
+    home = tmp_path / "h"
+    assert run(home, "ingest", str(CORPUS / "hlh_guideline.md")).returncode == 0
+    reply = ("BOTTOM LINE:\nIn refractory HLH not responding to glucocorticoids within 72 hours, escalation to "
+             "emapalumab or ruxolitinib is suggested [E1][E2].\n")
+    with FakeLLM([reply]) as fake:
+        # the environment names an unreachable server; --llm-url/--llm-model on the command line win
+        r = run(home, "ask", QUESTION, "--writer", "llm", "--format", "json", "--no-save", "--llm-url", fake.url,
+                "--llm-model", "flag-model", CURBSIDE_LLM_URL=free_port_url(), CURBSIDE_LLM_RETRIES="0")
+        calls = fake.calls
+    assert r.returncode == 0, r.stderr
+    art = json.loads(r.stdout)
+    assert calls >= 1 and art["writer"] == "llm" and fake.requests[0]["body"].get("model") == "flag-model"
+    assert any(it["kind"] == "claim" for s in art["sections"] for it in s["items"])
+    missing = run(home, "ask", QUESTION, "--writer", "llm", "--no-save", "--llm-gguf", str(tmp_path / "none.gguf"))
+    assert missing.returncode == 2 and "--llm-gguf" in missing.stderr and "Traceback" not in missing.stderr

@@ -284,6 +284,11 @@ def ask(
     writer: Optional[str] = typer.Option(None, "--writer", help="extractive (default: every sentence quoted) | llm "
                                          "(written by the model set in CURBSIDE_LLM_URL/_MODEL or CURBSIDE_LLM_GGUF; "
                                          "every claim checked against its quotes)"),
+    llm_url: Optional[str] = typer.Option(None, "--llm-url", help="OpenAI-compatible base URL for --writer llm "
+                                          "(overrides CURBSIDE_LLM_URL), e.g. http://127.0.0.1:8080/v1"),
+    llm_model: Optional[str] = typer.Option(None, "--llm-model", help="Model name at --llm-url (CURBSIDE_LLM_MODEL)."),
+    llm_gguf: Optional[Path] = typer.Option(None, "--llm-gguf", help="A .gguf file run in-process for --writer llm "
+                                            "(CURBSIDE_LLM_GGUF; needs curbside[local-llm])."),
     home: Optional[Path] = HomeOpt,
 ) -> None:
     """Answer a clinical question with a cited, verified article."""
@@ -296,7 +301,12 @@ def ask(
     try:
         if writer is not None and writer not in ("extractive", "llm"):
             _fail(f"--writer: unknown writer {writer!r}; expected extractive or llm", 2)
-        engine = _engine(home, **({"embed": False} if no_embed else {}), **({"writer": writer} if writer else {}))
+        if llm_gguf is not None and not llm_gguf.is_file():
+            _fail(f"--llm-gguf: {llm_gguf}: no such file; expected a .gguf model file", 2)
+        llm = {k: v for k, v in (("llm_url", llm_url), ("llm_model", llm_model),
+                                 ("llm_gguf", str(llm_gguf) if llm_gguf else None)) if v}
+        engine = _engine(home, **({"embed": False} if no_embed else {}), **({"writer": writer} if writer else {}),
+                         **llm)
         if pubmed:
             article = ask_with_pubmed(engine, _clean_arg(question), pubmed, audience=audience,
                                       follow_up_of=follow_up, save=not no_save)
