@@ -48,3 +48,36 @@ def test_reader_page_shows_the_approved_audience_with_a_note(web):
     assert page.status_code == 200
     assert "explanation)" not in page.text and NOTE in page.text
     assert len(web.engine.asked) == n
+
+
+def _abstained(web, author: str = "carl") -> str:
+    """An article the library could not answer, as the engine writes one (notice items, reason, 2 checked)."""
+    from curbside.answer import templates as T
+    from curbside.answer.models import Item, Section, Verification
+
+    art = web.engine.ask("What treats zebra fever?", save=False)
+    art.abstained = True
+    art.abstain_reason = "no retrieved passage addresses the question's main concepts"
+    art.sections = [Section(title=T.SECTION_TITLES["notice"], kind="notice",
+                            items=[Item(text=T.ABSTAIN_TEXT, kind="notice"),
+                                   Item(text=T.abstain_suggestion(["zebra fever"]), kind="notice")])]
+    art.references, art.follow_ups = [], []
+    art.verification = Verification(checked=2)
+    return web.engine.articles().save_new(art, author=author).id
+
+
+def test_not_answered_page_is_plain_language(web):
+    aid = _abstained(web)
+    for user in ("carl", "admin"):
+        page = web.browser(user).client.get(f"/articles/{aid}")
+        assert page.status_code == 200, user
+        text = page.text
+        assert 'id="not-answered"' in text and "could not find an answer" in text, user
+        for internal in ("no retrieved passage", "curbside ingest", "PATH", "Verified:", "statements checked",
+                         "submit-for-review", "Submit for review"):
+            assert internal not in text, (user, internal)
+        # what the library holds near the topic (the fake library's titles), as such
+        assert "near this topic" in text and "Salvage review" in text, user
+    # only a role that can upload is told an editor can add sources in the Library
+    assert "An editor can add sources in the" in web.browser("admin").client.get(f"/articles/{aid}").text
+    assert "An editor can add sources" not in web.browser("carl").client.get(f"/articles/{aid}").text

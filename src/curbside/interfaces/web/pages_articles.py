@@ -94,7 +94,9 @@ def article_page(request: Request, article_id: str, version: int | None = Query(
         versions = [x for x in versions if x.version == v.version]
     targets = [(f"{si}-{ii}", f"§{si + 1}.{ii + 1} " + _short(it.text))
                for si, s in enumerate(v.article.sections) for ii, it in enumerate(s.items)]
+    near = S.nearby_sources(ctx, v.article.question) if v.article.abstained else []
     return render(request, "article.html", p, active="articles", v=v, article=v.article, comments=by_item,
+                  near=near, can_upload=p.can("manage_sources"),
                   article_comments=article_comments, versions=versions, events=events, flag=flag,
                   version_info=version_info, targets=targets, comment_target=comment or "",
                   action_labels=W.ACTION_LABELS, audience=v.article.audience)

@@ -183,7 +183,7 @@ def view(ctx: Ctx, p: Principal, article_id: str, version: int | None = None, au
                        actions=W.allowed_actions(p.actor, s.state, authors) if (full and current) else [],
                        can_revise=full and current and W.can_revise(p.actor, s.state, s.author),
                        can_submit=full and current and p.can("submit") and s.state in (W.SUBMITTED,)
-                       and not s.review_requested,
+                       and not s.review_requested and not article.abstained,   # nothing to review in a non-answer
                        can_comment=full and p.can("comment"), can_ask=p.can("ask"), note=note,
                        requested_audience=requested, audience_note=audience_note)
 
@@ -200,6 +200,28 @@ def reviewed_only(s: ArticleSummary, full: bool, version: int, article: Article)
 def unreviewed_audience_note(approved: str, requested: str) -> str:
     return (f"This article was approved for {AUDIENCE_PLURAL.get(approved, approved)}; a {requested} version has "
             f"not been reviewed.")
+
+
+def nearby_sources(ctx: Ctx, question: str, n: int = 5) -> list[dict]:
+    """What the library holds nearest a question it could not answer: up to n document titles (a lexical search,
+    cheap; nothing when it fails). They are shown as "near this topic", never as an answer."""
+    try:
+        kw = {"mode": "bm25"} if _takes(ctx.engine, "mode") else {}
+        hits = ctx.engine.search(question, top_k=4 * n, **kw)
+    except Exception:  # noqa: BLE001 - a hint on a not-answered page must never break the page
+        log.debug("nearby sources for %r failed", question, exc_info=True)
+        return []
+    seen, out = set(), []
+    for h in hits:
+        doc = getattr(h, "document", None)
+        did = getattr(h, "document_id", "")
+        if did in seen:
+            continue
+        seen.add(did)
+        out.append({"title": getattr(h, "title", "") or did, "year": getattr(doc, "year", None)})
+        if len(out) >= n:
+            break
+    return out
 
 
 def variant(ctx: Ctx, p: Principal, article: Article, version: int, audience: str) -> tuple[Article, str]:
