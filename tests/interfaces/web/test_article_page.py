@@ -81,3 +81,44 @@ def test_not_answered_page_is_plain_language(web):
     # only a role that can upload is told an editor can add sources in the Library
     assert "An editor can add sources in the" in web.browser("admin").client.get(f"/articles/{aid}").text
     assert "An editor can add sources" not in web.browser("carl").client.get(f"/articles/{aid}").text
+
+
+def _with_bottom_line(web, verdict: str = "yes") -> str:
+    """An article whose first section is the Bottom Line (as the engine writes one), with a verdict."""
+    from curbside.answer.models import BottomLine, Section
+
+    art = web.engine.ask("Does emapalumab help refractory HLH?", save=False)
+    lead = art.sections[1].items[0].model_copy(deep=True)
+    art.sections.insert(0, Section(title="Bottom Line", kind="bottom_line", items=[lead]))
+    art.bottom_line = BottomLine(verdict=verdict, item=lead)
+    return web.engine.articles().save_new(art, author="carl").id
+
+
+def test_answer_first_with_verdict_and_compact_status_line(web):
+    aid = _with_bottom_line(web)
+    html = web.browser("carl").client.get(f"/articles/{aid}").text
+    meta, bottom = html.index('id="article-meta"'), html.index("kind-bottom_line")
+    audience, rest = html.index('id="audience-form"'), html.index("kind-options")
+    assert meta < bottom < audience < rest
+    # status, date, version and audience on the one line above the answer
+    line = html[meta:html.index("</p>", meta)]
+    assert "Submitted" in line and "Updated" in line and "Version 1 of 1" in line and "For: Clinician" in line
+    # the verdict is a label beside the bottom line's quote
+    section = html[bottom:html.index("</section>", bottom)]
+    assert 'class="verdict verdict-yes"' in section and "Yes</strong>" in section
+    assert section.index("verdict-yes") < section.index("Ruxolitinib helped.")
+    # the reviewers line and the status stepper no longer come before the answer
+    assert html.index('class="board"') > audience and html.index('class="steps"') > audience
+    # no verdict, no label
+    plain = web.browser("carl").client.get(f"/articles/{_with_bottom_line(web, '')}").text
+    assert 'class="verdict' not in plain
+
+
+def test_audience_switch_changes_only_on_an_explicit_action(web):
+    aid = _with_bottom_line(web)
+    html = web.browser("carl").client.get(f"/articles/{aid}").text
+    form = html[html.index('id="audience-form"'):]
+    form = form[:form.index("</form>")]
+    assert 'type="submit"' in form and 'id="audience-update"' in form
+    js = web.client.get("/static/app.js").text
+    assert "audience-form" not in js and "form.submit()" not in js     # no submit on change (WCAG 3.2.2)

@@ -103,12 +103,22 @@ def test_review_flow_in_chromium(live, browser):
     aid = article_url.rsplit("/", 1)[1]
     assert carl.inner_text("h1") == question
     assert "pending human review" in carl.inner_text(".caution")
-    assert carl.inner_text(".steps [aria-current=step]") == "Submitted"
+    assert carl.text_content(".steps [aria-current=step]") == "Submitted" and "Submitted" in carl.inner_text("#article-meta .badge")
     assert carl.locator(".article-section h2").count() >= 2
     shot(carl, f"{kind}-02-article")
 
-    # switch audience: the page re-renders for patients
+    # the answer comes first: the compact status line, then the first section, then the audience switch
+    top = carl.evaluate("() => [document.querySelector('#article-meta').getBoundingClientRect().top, "
+                        "document.querySelector('.article-section').getBoundingClientRect().top, "
+                        "document.querySelector('#audience-form').getBoundingClientRect().top]")
+    assert top[0] < top[1] < top[2], top
+    # switch audience: choosing a radio button (arrow keys included) changes nothing until Update (WCAG 3.2.2)
+    carl.focus("#audience-form input[value=clinician]")
+    carl.keyboard.press("ArrowDown")
     carl.check("#audience-form input[value=patient]")
+    carl.wait_for_timeout(300)
+    assert "audience=" not in carl.url
+    carl.click("#audience-update")
     carl.wait_for_url("**audience=patient**")
     assert carl.locator("#audience-form input[value=patient]").is_checked()
     if real:
@@ -179,7 +189,7 @@ def test_review_flow_in_chromium(live, browser):
     rita.fill("#review-note", "Checked against the sources.")
     rita.click("#action-approve")
     rita.wait_for_url("**msg=approved**")
-    assert rita.inner_text(".steps [aria-current=step]") == "Approved"
+    assert rita.text_content(".steps [aria-current=step]") == "Approved" and "Approved" in rita.inner_text("#article-meta .badge")
     shot(rita, f"{kind}-08-approved")
 
     # a reader sees it published: approved, no caution, no review tools
@@ -187,7 +197,7 @@ def test_review_flow_in_chromium(live, browser):
     assert rhea.locator(f"a[href='/articles/{aid}']").count() == 1     # listed on the home page
     shot(rhea, f"{kind}-09-reader-home")
     rhea.click(f"a[href='/articles/{aid}']")
-    assert rhea.inner_text(".steps [aria-current=step]") == "Approved"
+    assert rhea.text_content(".steps [aria-current=step]") == "Approved" and "Approved" in rhea.inner_text("#article-meta .badge")
     assert rhea.locator(".caution").count() == 0
     assert "Approved by rita" in rhea.inner_text(".approval")
     assert rhea.locator("#review").count() == 0 and rhea.locator("#follow-up-form").count() == 0

@@ -14,6 +14,7 @@ from curbside.interfaces.web.context import HERE
 
 STATE_CLASS = {"Submitted": "submitted", "Under Review": "review", "Changes requested": "changes",
                "Approved": "approved", "Retired": "retired", "Superseded": "retired"}
+VERDICT_LABELS = {"yes": "Yes", "no": "No", "unclear": "Unclear"}
 AUDIENCE_LABELS = {"clinician": "Clinician", "trainee": "Trainee / student", "patient": "Patient or family"}
 
 
@@ -87,7 +88,7 @@ def table_columns(article: Article) -> list[tuple[str, str]]:
 def configure(env: Environment) -> None:
     env.filters.update(nice_date=nice_date, nice_time=nice_time, safe_url=safe_url, ref_authors=ref_authors)
     env.globals.update(ref_links=ref_links, item_quotes=item_quotes, reference=reference, STATE_CLASS=STATE_CLASS,
-                       AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns,
+                       AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns, VERDICT_LABELS=VERDICT_LABELS,
                        BADGE_STEPS=("Submitted", "Under Review", "Approved"))
 
 

@@ -1,12 +1,7 @@
 // Progressive enhancement only: every page works without JavaScript.
 document.addEventListener("DOMContentLoaded", function () {
-  // The audience switch re-renders the article as soon as a choice is made.
-  var form = document.getElementById("audience-form");
-  if (form) {
-    form.querySelectorAll("input[name=audience]").forEach(function (input) {
-      input.addEventListener("change", function () { form.submit(); });
-    });
-  }
+  // The audience switch changes the article only when its Update button is pressed: choosing a radio button
+  // (arrow keys move the choice) never submits by itself (WCAG 3.2.2, On Input).
   // Ask before deleting.
   document.querySelectorAll("form.confirm").forEach(function (f) {
     f.addEventListener("submit", function (e) {
