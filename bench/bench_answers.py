@@ -32,7 +32,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=40)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    from curbside.answer.compose import compose_article, select_units, with_document_text
+    from curbside.answer.compose import select_units
     from curbside.engine import open_engine
 
     qs = [json.loads(line)["question"] for line in args.questions.open(encoding="utf-8") if line.strip()]
@@ -56,14 +56,9 @@ def main() -> None:
             p95s.append(1000 * pct(times, 0.95))
         # stage split of one pass
         retrieve = units = 0.0
-        s = engine.settings
         for q in qs:
             t0 = time.perf_counter()
-            parsed = engine.retriever.parse(q)
-            hits = engine.retriever.search(parsed, top_k=s.answer_passages,
-                                           candidates=max(s.candidates, s.answer_passages),
-                                           max_per_document=s.answer_per_document)
-            hits = with_document_text(hits, engine.store)
+            hits = engine.answer_hits(parsed := engine.retriever.parse(q))
             t1 = time.perf_counter()
             select_units(parsed, hits)
             t2 = time.perf_counter()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from curbside.sources.pubmed.client import EutilsClient  # noqa: E402
 from curbside.sources.pubmed.fetch import search_pubmed  # noqa: E402
-from tests.sources.pubmed_fake import FakeEutils, make_record  # noqa: E402
+from tests.sources.pubmed_fake import FakeEutils, kill_when_stored, make_record  # noqa: E402
 
 
 def records(n: int, start: int = 97000000, word: str = "gout") -> list[bytes]:
@@ -91,18 +90,7 @@ def main() -> None:
         home = tmp / "resume-home"
         db = home / "curbside.sqlite"
         p = cli(home, fake.url, "pubmed", "search", "asthma", "--max", "120", "--batch", "5", "--ingest", popen=True)
-        stored = 0
-        while p.poll() is None:
-            time.sleep(0.05)
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
-                    stored = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            except sqlite3.Error:
-                continue
-            if stored >= 40:
-                os.kill(p.pid, signal.SIGKILL)
-                break
-        p.wait()
+        kill_when_stored(p, db, 40, timeout=300)
         with sqlite3.connect(db) as con:
             at_kill = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         r = cli(home, fake.url, "pubmed", "search", "asthma", "--max", "120", "--batch", "5", "--ingest", "--json")

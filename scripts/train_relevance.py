@@ -27,7 +27,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from curbside.answer.compose import with_document_text  # noqa: E402
 from curbside.answer.features import FEATURES, QuestionView, featurize  # noqa: E402
 from curbside.answer.relevance import STUDIES_ASKED, Scored, fit_logistic  # noqa: E402
 from curbside.answer.units import units_for_hits, units_for_passage  # noqa: E402
@@ -38,10 +37,8 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "curbside" / "data" / "relev
 
 def pool_for(engine, question: str):
     parsed = engine.retriever.parse(question)
-    s = engine.settings
-    hits = engine.retriever.search(parsed, top_k=s.answer_passages, candidates=max(s.candidates, s.answer_passages),
-                                   max_per_document=s.answer_per_document)
-    units = units_for_hits(with_document_text(hits, engine.store))
+    hits = engine.answer_hits(parsed)        # exactly the passages `curbside ask` composes from
+    units = units_for_hits(hits)
     feats = featurize(QuestionView.of(parsed), units, {h.passage.id: h.score for h in hits})
     return units, feats
 

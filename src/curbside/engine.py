@@ -209,10 +209,7 @@ class Engine:
         else:
             with self._lock:
                 parsed = self.retriever.parse(asked)
-                hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
-                                             candidates=max(self.settings.candidates, self.settings.answer_passages),
-                                             max_per_document=self.settings.answer_per_document)
-                hits = with_document_text(hits, self.store)
+                hits = self.answer_hits(parsed)
                 article = compose_article(question, parsed, hits, self.settings, audience) if hits \
                     else abstain(question, parsed)
                 article.writer = "extractive"
@@ -239,39 +236,30 @@ class Engine:
             progress("done", "done")
         return article
 
+    def answer_hits(self, parsed) -> list[SearchHit]:
+        """The passages an article is composed from (with their documents' text, which evidence units need). The
+        caller holds the store lock."""
+        s = self.settings
+        hits = self.retriever.search(parsed, top_k=s.answer_passages, candidates=max(s.candidates, s.answer_passages),
+                                     max_per_document=s.answer_per_document)
+        return with_document_text(hits, self.store)
+
     def _write_llm(self, question: str, asked: str, audience: str, progress, on_token):
         """The llm writer (answer/writer/llm.py): evidence is selected under the store lock, the model writes
         without it (a server keeps answering others meanwhile), claims are checked under it again."""
-        from curbside.answer.writer.llm import LLMWriter, fallback
-        from curbside.answer.writer.llm_client import LLMNotConfigured, LLMUnavailable
+        from curbside.answer.writer.llm import LLMWriter
+        from curbside.answer.writer.llm_client import LLMNotConfigured
 
         llm = LLMWriter(self.settings, getattr(self, "llm_client", None))
         try:
             llm.client                          # not configured: a clear error before any work
         except LLMNotConfigured as exc:
             raise InputError("--writer llm", str(exc)) from None
-        if progress:
-            progress("selecting", "selecting evidence")
         with self._lock:
             parsed = self.retriever.parse(asked)
-            hits = self.retriever.search(parsed, top_k=self.settings.answer_passages,
-                                         candidates=max(self.settings.candidates, self.settings.answer_passages),
-                                         max_per_document=self.settings.answer_per_document)
-            hits = with_document_text(hits, self.store)
-            prep = llm.prepare(question, parsed, hits, audience)
-        if not prep.writes:
-            prep.extractive.writer = "llm" if prep.extractive.abstained else "extractive"
-            return prep.extractive, parsed, hits
-        if progress:
-            progress("writing", f"writing from {len(prep.evidence)} evidence units")
-        try:
-            completion = llm.generate(prep, on_token)
-        except LLMUnavailable as exc:
-            if not self.settings.llm_fallback:
-                raise
-            return fallback(prep, str(exc)), parsed, hits
-        with self._lock:
-            return llm.assemble(prep, completion, progress), parsed, hits
+            hits = self.answer_hits(parsed)
+        article = llm.write(question, parsed, hits, audience, progress=progress, on_token=on_token, lock=self._lock)
+        return article, parsed, hits
 
     def _add_evidence_table(self, article: Article, parsed, hits: list[SearchHit]) -> None:
         if parsed.question_type not in ("treatment", "dosing", "prognosis", "adverse_effects", "other"):

@@ -7,16 +7,14 @@ import gzip
 import hashlib
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.sources.pubmed_fake import FIXTURES, FakeEutils, make_record
+from tests.sources.pubmed_fake import FIXTURES, FakeEutils, kill_when_stored, make_record
 
 QUESTION = "What are the treatment options for refractory HLH?"
 
@@ -165,19 +163,8 @@ def test_search_ingest_resumes_after_kill_9(tmp_path):
         db = tmp_path / "curbside.sqlite"
         proc = run(tmp_path, "pubmed", "search", "asthma", "--max", "60", "--batch", "5", "--ingest",
                    url=fake.url, popen=True)
-        stored, deadline = 0, time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as c:
-                    stored = c.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            except sqlite3.Error:
-                continue
-            if stored >= 10:
-                break
-        assert proc.poll() is None
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        killed, _ = kill_when_stored(proc, db, 10)
+        assert killed
         with sqlite3.connect(db) as c:
             stored = c.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         assert 0 < stored < 60

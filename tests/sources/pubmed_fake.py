@@ -269,3 +269,28 @@ class FakeEutils:
         else:
             ids = [i for i in p.get("id", "").split(",") if i]
         return XML_HEAD + b"".join(self.records[i] for i in ids if i in self.records) + b"</PubmedArticleSet>\n"
+
+
+def kill_when_stored(proc, db, at_least: int, timeout: float = 60.0) -> tuple[bool, int]:
+    """Watch a running `curbside` process's store (read-only) until it holds `at_least` documents, then kill -9
+    it. Returns (killed while still running, documents stored when it was killed or finished)."""
+    import os
+    import signal
+    import sqlite3
+    import time
+
+    stored, deadline = 0, time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as c:
+                stored = c.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if stored >= at_least:
+            break
+    running = proc.poll() is None
+    if running:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    return running, stored

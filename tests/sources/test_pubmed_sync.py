@@ -6,18 +6,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from curbside.errors import InputError
 from curbside.sources.pubmed.sync import SyncFilter, expected_md5, ordered_files, sync_mirror
-from tests.sources.pubmed_fake import FIXTURES, make_record
+from tests.sources.pubmed_fake import FIXTURES, kill_when_stored, make_record
 
 MIRROR = FIXTURES / "mirror"
 
@@ -188,20 +186,8 @@ def test_resume_after_kill_9_without_duplicates(tmp_path):
     home = tmp_path / "home"
     db = home / "curbside.sqlite"
     proc = _cli(home, "pubmed", "sync", str(d))
-    stored = 0
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        try:
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as c:
-                stored = c.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        except sqlite3.Error:
-            continue
-        if stored >= 500:
-            break
-    assert proc.poll() is None, "sync finished before it could be killed: make the file bigger"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    killed, stored = kill_when_stored(proc, db, 500)
+    assert killed, "sync finished before it could be killed: make the file bigger"
     assert 0 < stored < n
     proc = _cli(home, "pubmed", "sync", str(d), "--json")
     out, err = proc.communicate(timeout=300)

@@ -273,6 +273,7 @@ def _main_list(parsed: ParsedQuestion, pool: list[Scored], picker: _Picker, cite
         seen: set[str] = set()
         asked = {i.lower() for i in parsed.intervention} if qtype in ("dosing", "adverse_effects") else set()
         regimens: dict[str, set[str]] = {}
+        mentions: list[tuple[Document, set[str]]] | None = None
         for s in pool:
             if len(items) >= limit + 2:
                 break
@@ -281,11 +282,11 @@ def _main_list(parsed: ParsedQuestion, pool: list[Scored], picker: _Picker, cite
                 continue
             if qtype != "prevention" and r.maintenance and _acute(parsed):
                 continue
+            if r.no_evidence or r.case:
+                continue            # "there is no published experience with X", one patient's course: not an option
             doc = s.unit.document
             if doc.id not in regimens:
                 regimens[doc.id] = IV.regimens_of(doc.text)
-            if r.no_evidence or r.case:
-                continue            # "there is no published experience with X", one patient's course: not an option
             names = IV.interventions_in(f"{s.unit.subject} {s.unit.display}".strip(), regimens[doc.id])
             if asked:
                 names = [n for n in names if n.lower() in asked or IV.key(n) in asked]
@@ -296,7 +297,10 @@ def _main_list(parsed: ParsedQuestion, pool: list[Scored], picker: _Picker, cite
                 continue
             seen.add(k)
             item = _item(picker.take(s), cites, label=IV.label(names[0], s.unit.display))
-            srcs = [x.unit.document for x in pool if k in {IV.key(n) for n in IV.interventions_in(x.unit.display)}]
+            if mentions is None:     # which interventions each unit names: computed once, for the evidence lines
+                mentions = [(x.unit.document, {IV.key(n) for n in IV.interventions_in(x.unit.display)})
+                            for x in pool]
+            srcs = [d for d, keys in mentions if k in keys]
             item.evidence = evidence_line([doc] + srcs)
             items.append(item)
     else:

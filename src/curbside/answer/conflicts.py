@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from typing import Any
 
-Candidate = Any   # a unit view with document, passage, start, end, quote, display (answer/compose._ConflictView)
+from curbside.answer.roles import DOSE, POPULATIONS
 from curbside.answer.templates import conflict_label
 
-DOSE = re.compile(r"\b\d+(?:\.\d+)?(?:\s?(?:-|–|to)\s?\d+(?:\.\d+)?)?\s?(?:mg|mcg|µg|g|IU|units?|mL)"
-                  r"(?:\s?/\s?(?:kg|m2|m²|day|d|dose|week|h))*\b", re.I)
+Candidate = Any   # a unit view with document, passage, start, end, quote, display (answer/compose._ConflictView)
+
 PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?%")
 NEGATIVE = re.compile(r"\b(not (?:be )?(?:effective|recommended|beneficial|superior|improve\w*)|no (?:significant )?"
                       r"(?:benefit|improvement|difference|effect)|ineffective|did not (?:improve|reduce|show)|"
                       r"should not be (?:used|given)|is not recommended|failed to)\b", re.I)
 POSITIVE = re.compile(r"\b(is recommended|are recommended|we recommend|effective|improved|superior|beneficial|"
                       r"significantly (?:reduced|improved|lower|higher))\b", re.I)
-CHILD = re.compile(r"\b(child(?:ren)?|pediatric|paediatric|infant\w*|neonat\w*|adolescen\w*)\b", re.I)
+CHILD = POPULATIONS["children"]
 
 
 @dataclass

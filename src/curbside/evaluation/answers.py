@@ -13,7 +13,6 @@ Scoring here is deliberately independent of how articles are composed: it reads 
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import time

@@ -17,6 +17,8 @@ What a reader gets:
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -210,10 +212,15 @@ class LLMWriter:
 
     # ------------------------------------------------------------------ all at once
     def write(self, question: str, parsed: ParsedQuestion, hits: list[SearchHit], audience: str = "clinician", *,
-              progress: Progress | None = None, on_token: Callable[[str], None] | None = None) -> Article:
+              progress: Progress | None = None, on_token: Callable[[str], None] | None = None,
+              lock: AbstractContextManager | None = None) -> Article:
+        """`lock` (the engine's store lock) is held while evidence is selected and claims are checked, never while
+        the model writes, so a server keeps answering others meanwhile."""
+        lock = lock or nullcontext()
         if progress:
             progress("selecting", "selecting evidence")
-        prep = self.prepare(question, parsed, hits, audience)
+        with lock:
+            prep = self.prepare(question, parsed, hits, audience)
         if not prep.writes:
             prep.extractive.writer = "llm" if prep.extractive.abstained else "extractive"
             return prep.extractive
@@ -225,7 +232,8 @@ class LLMWriter:
             if not self.settings.llm_fallback:
                 raise
             return fallback(prep, str(exc))
-        return self.assemble(prep, completion, progress)
+        with lock:
+            return self.assemble(prep, completion, progress)
 
 
 _OPTION_TYPES = ("treatment", "dosing", "adverse_effects", "prevention")
