@@ -106,9 +106,26 @@ class Role:
     no_evidence: bool = False
 
 
+# words that describe a state ("for whom X is contraindicated / ineffective") rather than advise against
+_STATE_WORDS = re.compile(r"^(?:contraindicated|no (?:clear |proven |significant )?benefit|(?:is|are) "
+                          r"(?:harmful|ineffective|not effective)|inappropriate)$", re.I)
+# an explicit positive recommendation ("... an IL-1 inhibitor is conditionally recommended")
+_RECOMMENDED = re.compile(r"\b(?:is|are|be)\s+(?:\w+ly\s+)?(?:recommended|suggested|preferred|indicated)\b(?!\s+against)"
+                          r"|\bwe\s+(?:\w+ly\s+)?(?:recommend|suggest)\b(?!\s+(?:against|not))", re.I)
+
+
+def _states_only(text: str) -> bool:
+    """The sentence recommends something explicitly and its only 'against' words describe the patients' state
+    ("for patients in whom colchicine is contraindicated, X is recommended"): it is a recommendation for X."""
+    found = [m.group(0) for m in AGAINST.finditer(text)]
+    negated = re.search(r"\bnot\s+(?:\w+ly\s+)?(?:recommended|suggested|indicated)\b", text, re.I)
+    return bool(found) and not negated and all(_STATE_WORDS.match(f) for f in found) \
+        and bool(_RECOMMENDED.search(text))
+
+
 def classify(text: str, context: str = "") -> Role:
     """Role of a unit from its own words (its heading path may say what a list is: "Risk factors", "Avoid")."""
-    against = bool(AGAINST.search(text)) and not QUALIFIED.search(text)
+    against = bool(AGAINST.search(text)) and not QUALIFIED.search(text) and not _states_only(text)
     ctx_against = bool(re.search(r"\b(?:avoid|not recommended|contraindicat\w+|do not)\b", context, re.I))
     polarity = "against" if against or (ctx_against and not RECOMMEND.search(text)) else \
         "for" if RECOMMEND.search(text) else "neutral"
