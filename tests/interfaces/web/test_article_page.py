@@ -122,3 +122,18 @@ def test_audience_switch_changes_only_on_an_explicit_action(web):
     assert 'type="submit"' in form and 'id="audience-update"' in form
     js = web.client.get("/static/app.js").text
     assert "audience-form" not in js and "form.submit()" not in js     # no submit on change (WCAG 3.2.2)
+
+
+def test_a_non_answer_cannot_be_submitted_for_review(web):
+    aid = _abstained(web)
+    r = web.client.post(f"/api/articles/{aid}/submit", json={"note": "please"}, headers=web.h("carl"))
+    assert r.status_code == 422, r.text
+    assert "not answered" in r.json()["message"] and "nothing to review" in r.json()["message"]
+    # the page form is refused the same way, with the navigation kept, and nothing reached the queue
+    page = web.browser("carl").post(f"/articles/{aid}/submit", {"note": "please"})
+    assert page.status_code == 422 and "nothing to review" in page.text and 'href="/library"' in page.text
+    assert not web.ctx.articles.summary(aid).review_requested
+    assert [e.action for e in web.ctx.articles.events(aid)].count("submit") == 0
+    # an answered article still goes to the queue
+    ok = web.ask("carl")
+    assert web.client.post(f"/api/articles/{ok['id']}/submit", headers=web.h("carl")).status_code == 200

@@ -174,7 +174,9 @@ def api_new_version(body: NewVersionRequest, request: Request, article_id: str =
 
 
 @router.post("/articles/{article_id}/submit", response_model=ArticleSummary,
-             responses=ERRORS | {409: {"description": "wrong state"}}, summary="Submit the article to the review queue")
+             responses=ERRORS | {409: {"description": "wrong state"},
+                                 422: {"description": "a non-answer (abstained article): nothing to review"}},
+             summary="Submit the article to the review queue")
 def api_submit(request: Request, body: NoteRequest | None = None, article_id: str = ArticleId,
                p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
     return S.submit(ctx, p, article_id, body.note if body else "", client_ip(request))

@@ -261,8 +261,15 @@ def list_articles(ctx: Ctx, p: Principal, state: str | None = None, mine: bool =
                              flagged=flagged)
 
 
+NOT_ANSWERED_SUBMIT = ("this question was not answered from the library, so there is nothing to review; add sources "
+                       "that cover it and ask again")
+
+
 def submit(ctx: Ctx, p: Principal, article_id: str, note: str = "", ip: str = "") -> ArticleSummary:
     get_readable(ctx, p, article_id)
+    current = ctx.articles.get(article_id)
+    if current is not None and current.abstained:    # a non-answer never goes to the review queue
+        raise ApiError(422, f"{article_id}: {NOT_ANSWERED_SUBMIT}")
     s = ctx.articles.request_review(article_id, p.actor, clean_text(note)[:2000])
     ctx.audit.record(p.username, "submit", article_id, {"note": note[:300]}, ip)
     return s
