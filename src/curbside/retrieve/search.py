@@ -129,7 +129,7 @@ class Retriever:
                  focus_long: bool = True):
         self.store = store
         self.embed_enabled = embed
-        self.vectors = VectorStore(store.conn, store.path.parent / "vectors")
+        self.vectors = store.vector_store()
         self._embedder = embedder
         self.ranker = ranker or Ranker.load()
         self.mmr_lambda = mmr_lambda              # MMR trades relevance against redundancy with passages above;

@@ -87,6 +87,30 @@ class CorpusStore:
     def close(self) -> None:
         self.conn.close()
 
+    # ---- the store protocol's transaction and error handling (store/protocols.py) ----
+    def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        from curbside.store.sqlite import rollback
+
+        rollback(self.conn)
+
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    def guarded(self):
+        return guarded(self.path)
+
+    def vector_store(self):
+        """The passage vectors kept in this file (an index cache in a `vectors` folder beside it)."""
+        from curbside.store.vectors import VectorStore
+
+        return VectorStore(self.conn, self.path.parent / "vectors")
+
     # ---- writes (call inside `transaction(store.conn)`; each add is wrapped in a savepoint) ----
     def add_document(self, doc: Document, passages: list[Passage], abbreviations: Iterable[tuple[str, str]] = (),
                      replace: bool = False) -> None:
@@ -245,6 +269,10 @@ class CorpusStore:
             f"SELECT rowid, id, document_id, ordinal, section, kind, page, [start], [end], text FROM passages "
             f"WHERE rowid IN ({q})", rowids).fetchall()
         return {r["rowid"]: _passage(r) for r in rows}
+
+    def get_passages_by_key(self, keys: list[int]) -> dict[int, Passage]:
+        """Passages by the keys search_fts and the vector index return (here: rowids)."""
+        return self.get_passages_by_rowid(keys)
 
     def passages_of(self, document_id: str) -> list[Passage]:
         rows = self.conn.execute("SELECT rowid, id, document_id, ordinal, section, kind, page, [start], [end], text "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +21,6 @@ from curbside.corpus.passages import build_text_and_passages, content_hash
 from curbside.errors import CurbsideError, InputError
 from curbside.settings import Settings
 from curbside.store.corpus_store import CorpusStore, now_iso
-from curbside.store.sqlite import guarded, rollback
 
 
 @dataclass
@@ -189,13 +187,13 @@ class Ingestor:
     def ingest_documents(self, docs: Iterable[SourceDocument], summary: IngestSummary,
                          overrides: MetadataOverrides | None = None,
                          progress: ProgressCallback | None = None, label: str = "") -> None:
-        conn = self.store.conn
+        store = self.store
         in_batch = 0
         batch_start = time.monotonic()
         added_batch: list[Document] = []
         dup_batch: list[Document] = []
-        with guarded(self.store.path):
-            conn.execute("BEGIN IMMEDIATE")
+        with store.guarded():
+            store.begin()
             try:
                 for src in docs:
                     if overrides:
@@ -224,25 +222,25 @@ class Ingestor:
                     added_batch.append(doc)
                     in_batch += 1
                     if in_batch >= self.batch_docs or time.monotonic() - batch_start > self.batch_seconds:
-                        conn.execute("COMMIT")
+                        store.commit()
                         self._after_commit(added_batch, dup_batch, summary)
                         added_batch, dup_batch = [], []
                         if progress:
                             progress(label, summary.added + summary.replaced + summary.duplicates + summary.failed)
                         time.sleep(self.yield_seconds)   # let a waiting writer (a server saving an article) in
-                        conn.execute("BEGIN IMMEDIATE")
+                        store.begin()
                         in_batch = 0
                         batch_start = time.monotonic()
             except BaseException:
                 # keep every fully added document (partial ones were rolled back by their savepoints); when the
                 # commit itself fails (full disk), roll back quietly and raise the original error
                 try:
-                    if conn.in_transaction:
-                        conn.execute("COMMIT")
-                except sqlite3.Error:
-                    rollback(conn)
+                    if store.in_transaction():
+                        store.commit()
+                except Exception:
+                    store.rollback()
                 raise   # vectors of this batch are left to the next run (duplicates get their missing vectors)
-            conn.execute("COMMIT")
+            store.commit()
         self._after_commit(added_batch, dup_batch, summary)
         self._note_conflicts(summary)
         if progress:

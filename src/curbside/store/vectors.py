@@ -354,5 +354,15 @@ class VectorStore:
             idx.mat = np.frombuffer(buf, dtype=np.float16).reshape(len(rows), idx.dim).astype(np.float32)
         return idx
 
+    def vectors_by_passage_id(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for s in range(0, len(passage_ids), 500):
+            chunk = passage_ids[s:s + 500]
+            q = ",".join("?" * len(chunk))
+            out.update((r[0], np.frombuffer(r[1], dtype=np.float16).astype(np.float32)) for r in self.conn.execute(
+                "SELECT p.id, e.vec FROM passages p JOIN passage_vectors v ON v.rowid = p.rowid "
+                f"JOIN embeddings e ON e.hash = v.hash WHERE p.id IN ({q})", chunk))
+        return out
+
     def has_vectors(self) -> bool:
         return self.conn.execute("SELECT 1 FROM passage_vectors LIMIT 1").fetchone() is not None
