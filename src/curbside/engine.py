@@ -21,6 +21,7 @@ from curbside.corpus.models import Document
 from curbside.errors import InputError
 from curbside.retrieve.search import Retriever, SearchHit, concept_coverage
 from curbside.settings import Settings, load_settings
+from curbside.store.backends import open_corpus_store
 from curbside.store.corpus_store import CorpusStore
 from curbside.store.ingest import IngestSummary, Ingestor, MetadataOverrides, ProgressCallback, read_files
 
@@ -29,7 +30,7 @@ class Engine:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
         self.settings.ensure_home()
-        self.store = CorpusStore(self.settings.db_path)
+        self.store = open_corpus_store(self.settings)
         self.retriever = Retriever(self.store, embed=self.settings.embed)
         self._lock = threading.RLock()   # one SQLite connection: serialise access from server threads
         self._articles = None

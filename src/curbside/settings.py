@@ -20,6 +20,9 @@ def default_home() -> Path:
 @dataclass(frozen=True)
 class Settings:
     home: Path = field(default_factory=default_home)
+    # where the corpus lives: "" = the SQLite file in `home`; "postgresql://user@host:port/db" = PostgreSQL
+    # (--store or CURBSIDE_STORE; review data stays in the home's SQLite file)
+    store: str = ""
     # ingest
     passage_chars: int = 900          # target passage length (characters)
     passage_max_chars: int = 1600     # hard cap before a forced split
@@ -106,6 +109,8 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
         s = replace(s, embed=False)
     if os.environ.get("CURBSIDE_NO_DEFAULT_CORPUS"):
         s = replace(s, load_default_corpus=False)
+    if os.environ.get("CURBSIDE_STORE", "").strip():
+        s = replace(s, store=os.environ["CURBSIDE_STORE"].strip())
     s = _llm_from_env(s)
     s = s.with_home(home)
     return replace(s, **overrides) if overrides else s

@@ -390,10 +390,12 @@ def main() -> None:
         cli_review.register(app)
     except ImportError:
         pass
-    from curbside.interfaces import cli_pubmed
+    from curbside.interfaces import cli_pubmed, cli_store
 
     cli_pubmed.register(app)
+    cli_store.register(app)
     try:
+        _store_option(sys.argv)
         app()
     except CurbsideError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
@@ -409,6 +411,36 @@ def main() -> None:
             raise
         err.print(f"[bold red]error:[/] {escape(str(mapped))}", highlight=False, soft_wrap=True)
         sys.exit(mapped.exit_code)
+    except Exception as exc:
+        if not type(exc).__module__.startswith("psycopg"):
+            raise
+        import os
+
+        from curbside.store.postgres import translate as pg_translate
+
+        mapped = pg_translate(exc, os.environ.get("CURBSIDE_STORE", ""))
+        msg = str(mapped) if mapped else f"PostgreSQL store: {str(exc).strip().splitlines()[0]}"
+        err.print(f"[bold red]error:[/] {escape(msg)}", highlight=False, soft_wrap=True)
+        sys.exit(getattr(mapped, "exit_code", 1))
+
+
+def _store_option(argv: list[str]) -> None:
+    """`--store URL` (or `--store=URL`) on any command: the corpus store for this run, passed on as CURBSIDE_STORE
+    (so `serve --workers N` gives it to every worker). postgresql://USER@HOST:PORT/DB, or sqlite (the default)."""
+    import os
+
+    for i, arg in enumerate(argv[1:], 1):
+        if arg == "--":
+            return
+        if arg == "--store" or arg.startswith("--store="):
+            value = arg.split("=", 1)[1] if "=" in arg else (argv[i + 1] if i + 1 < len(argv) else "")
+            if not value or value.startswith("-"):
+                err.print("[bold red]error:[/] --store: expected a store, e.g. postgresql://USER@HOST:PORT/DATABASE",
+                          highlight=False)
+                sys.exit(2)
+            os.environ["CURBSIDE_STORE"] = value
+            del argv[i:i + (1 if "=" in arg else 2)]
+            return
 
 
 def _home_arg() -> str:

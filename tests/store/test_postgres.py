@@ -1,0 +1,105 @@
+"""PostgreSQL-only behaviour: the command line on `--store postgresql://...`, `curbside migrate` both ways, the
+HNSW index above its size threshold, and numbered migrations."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from curbside.store.postgres import MIGRATIONS, PostgresCorpusStore, migrate
+
+CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus"
+
+
+def _cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CURBSIDE_NO_DEFAULT_CORPUS": "1", "CURBSIDE_NO_EMBED": "1", "CURBSIDE_HOME": str(home)}
+    env.pop("CURBSIDE_STORE", None)
+    return subprocess.run([sys.executable, "-c", "from curbside.interfaces.cli import main; main()", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_commands_on_postgres_and_migrate_both_ways(pg_server, pg_url, tmp_path):
+    home = tmp_path / "h"
+    r = _cli("ingest", str(CORPUS / "salvage_review.txt"), "--store", pg_url, home=home)
+    assert r.returncode == 0, r.stderr
+    r = _cli("sources", "--json", f"--store={pg_url}", home=home)
+    docs = json.loads(r.stdout)
+    assert len(docs) == 1 and docs[0]["passages"] >= 1
+    r = _cli("search", "salvage therapy refractory", "--json", "--store", pg_url, home=home)
+    assert json.loads(r.stdout)["hits"][0]["document_id"] == docs[0]["id"]
+    assert not (home / "curbside.sqlite").exists() or _cli("sources", "--json", home=home).stdout.strip() == "[]"
+    # PostgreSQL -> a SQLite file, verified; then back into a second database
+    back = tmp_path / "back.sqlite"
+    r = _cli("migrate", "--store", pg_url, "--to", f"sqlite:///{back}", "--json", home=home)
+    report = json.loads(r.stdout)
+    assert report["verified"] and report["target"]["documents"] == 1 and report["target"]["passages"] >= 1
+    second = pg_server.create_database("migrated_back")
+    r = _cli("migrate", "--store", f"sqlite:///{back}", "--to", second, "--json", home=home)
+    assert json.loads(r.stdout)["verified"], r.stderr
+    r = _cli("migrate", "--store", f"sqlite:///{back}", "--to", second, home=home)
+    assert r.returncode == 2 and "expected an empty store" in r.stderr
+    r = _cli("remove", docs[0]["id"], "--store", pg_url, home=home)
+    assert r.returncode == 0 and _cli("sources", "--json", "--store", pg_url, home=home).stdout.strip() == "[]"
+
+
+def test_cli_bad_store_is_one_line(tmp_path):
+    r = _cli("sources", "--store", "postgresql://nobody@127.0.0.1:1/db", home=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.count("\n") <= 3 and "expected a running server" in r.stderr.replace("\n", " ")
+    r = _cli("sources", "--store", "mysql://x", home=tmp_path)
+    assert r.returncode != 0 and "is not a store" in r.stderr
+
+
+def test_hnsw_above_threshold_matches_exact(pg_url, settings, tmp_path):
+    from curbside.store.ingest import IngestSummary, Ingestor
+    from curbside.corpus.models import SourceDocument, SourceSection
+
+    store = PostgresCorpusStore(pg_url, tmp_path)
+    docs = [SourceDocument(title=f"D{i}", sections=[SourceSection(f"Text number {i} about topic {i % 7}.")],
+                           pmid=str(i + 1)) for i in range(300)]
+    Ingestor(store, settings).ingest_documents(docs, IngestSummary())
+    rng = np.random.default_rng(0)
+
+    def encode(texts):
+        v = rng.standard_normal((len(texts), 384)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    vs = store.vector_store()
+    vs.embed_missing(encode)
+    queries = encode(["q"] * 10)
+    exact = [[k for k, _ in vs.index().search(q, 10)] for q in queries]
+    assert not vs.has_hnsw()
+    vs.hnsw_min = 100
+    vs._index = None
+    idx = vs.index()
+    assert vs.has_hnsw()
+    store.conn.execute("SET enable_seqscan = off")   # 300 rows: the planner would rather scan; make it use HNSW
+    approx = [[k for k, _ in idx.search(q, 10)] for q in queries]
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
+    assert recall >= 0.9
+    plan = "\n".join(r["QUERY PLAN"] for r in store.conn.execute(
+        "EXPLAIN SELECT passage_id FROM passage_vectors ORDER BY embedding <#> %s::halfvec LIMIT 10",
+        (str(list(map(float, queries[0]))).replace(" ", ""),)))
+    assert "passage_vectors_hnsw" in plan
+    store.close()
+
+
+def test_migrations_apply_once_in_order(pg_url):
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        from psycopg.rows import dict_row
+
+        c.row_factory = dict_row
+        extra = [(1, "CREATE TABLE m_one (x int)"), (2, "CREATE TABLE m_two (x int)")]
+        assert migrate(c, extra[:1], table="m_schema") == 1
+        assert migrate(c, extra, table="m_schema") == 2      # only version 2 runs now
+        assert migrate(c, extra, table="m_schema") == 2      # nothing runs again
+        assert [r["version"] for r in c.execute("SELECT version FROM m_schema ORDER BY version")] == [1, 2]
+    store_versions = [v for v, _ in MIGRATIONS]
+    assert store_versions == sorted(store_versions)
