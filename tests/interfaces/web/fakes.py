@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from curbside.answer.models import Article, Item, Quote, Reference, Section
-from curbside.corpus.models import Document, EvidenceLevel
+from curbside.corpus.models import Document, EvidenceLevel, Passage
 from curbside.errors import InputError
 from curbside.review.articles import ArticleStore
 
@@ -51,6 +51,8 @@ class FakeEngine:
         }
         self.state = 1
         self.asked: list[tuple] = []
+        self.quoted: dict[str, str] = {}     # document id -> the span of its text that answers cite (default: all)
+        self.store = FakeStore(self)
 
     def articles(self) -> ArticleStore:
         return self._articles
@@ -73,9 +75,11 @@ class FakeEngine:
             refs.append(Reference(n=n, document_id=d.id, title=d.title, authors=d.authors, journal=d.journal,
                                   year=d.year, pmid=d.pmid, doi=d.doi, url=d.url, evidence_level=d.evidence_level.value,
                                   evidence_label=d.evidence_level.label))
-            text = d.text if audience == "clinician" else d.text + f" ({audience} explanation)"
+            span = self.quoted.get(d.id, d.text)
+            at = d.text.index(span)
+            text = span if audience == "clinician" else span + f" ({audience} explanation)"
             items.append(Item(text=text, citations=[n], quotes=[Quote(document_id=d.id, passage_id=d.id + "#0",
-                                                                     text=d.text, start=0, end=len(d.text))]))
+                                                                     text=span, start=at, end=at + len(span))]))
         article = Article(
             question=question, generated_at=datetime.now(timezone.utc).isoformat(), title=question,
             caution="Educational purpose only \u2022 Exercise caution as content is pending human review",
@@ -135,3 +139,23 @@ class FakeEngine:
 
     def close(self) -> None:
         self._articles.close()
+
+
+class FakeStore:
+    """The two CorpusStore reads the web app makes for citations in context: one passage a document, its section
+    the document's first line when that line is a heading ('# ...'), page 3 for PDFs."""
+
+    def __init__(self, engine: FakeEngine):
+        self.engine = engine
+
+    def get_document(self, document_id: str, with_text: bool = True) -> Document | None:
+        return self.engine.docs.get(document_id)
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        d = self.engine.docs.get(passage_id.rsplit("#", 1)[0])
+        if d is None:
+            return None
+        first = d.text.split("\n", 1)[0]
+        return Passage(id=passage_id, document_id=d.id, ordinal=0, text=d.text, start=0, end=len(d.text),
+                       section=first.lstrip("# ") if first.startswith("#") else "",
+                       kind="table" if "|" in d.text else "text", page=3 if d.source_format == "pdf" else None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 
 from curbside.interfaces.web import services as S
+from curbside.interfaces.web import source_context
 from curbside.interfaces.web.auth import Principal, check_csrf, page_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
@@ -95,8 +96,9 @@ def article_page(request: Request, article_id: str, version: int | None = Query(
     targets = [(f"{si}-{ii}", f"§{si + 1}.{ii + 1} " + _short(it.text))
                for si, s in enumerate(v.article.sections) for ii, it in enumerate(s.items)]
     near = S.nearby_sources(ctx, v.article.question) if v.article.abstained else []
+    quote_ctx = {} if v.article.abstained else source_context.for_article(ctx.engine, v.article)
     return render(request, "article.html", p, active="articles", v=v, article=v.article, comments=by_item,
-                  near=near, can_upload=p.can("manage_sources"),
+                  near=near, can_upload=p.can("manage_sources"), quote_ctx=quote_ctx,
                   article_comments=article_comments, versions=versions, events=events, flag=flag,
                   version_info=version_info, targets=targets, comment_target=comment or "",
                   action_labels=W.ACTION_LABELS, audience=v.article.audience)

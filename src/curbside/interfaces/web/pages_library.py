@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 
 from curbside.interfaces.web.api_articles import schedule_evidence_check
@@ -66,3 +68,18 @@ def delete(request: Request, background: BackgroundTasks, document_id: str = For
     response = redirect("/library", "deleted")
     response.background = background
     return response
+
+
+@router.get("/library/source")
+def source_page(request: Request, id: str = Query(..., min_length=1, max_length=300),
+                start: int | None = Query(None, ge=0, le=1 << 40), end: int | None = Query(None, ge=0, le=1 << 40),
+                back: str | None = Query(None, max_length=80), p: Principal = Depends(page_principal),
+                ctx: Ctx = Depends(get_ctx)):
+    """A stored document's text with the cited span marked (a citation's "View in source")."""
+    from curbside.interfaces.web.source_context import get_document, source_view
+
+    doc = get_document(ctx.engine, id)
+    if doc is None:
+        raise ApiError(404, f"{id}: no such document in the library")
+    back = back if back and re.fullmatch(r"/articles/[A-Za-z0-9_-]{1,64}", back) else ""
+    return render(request, "source.html", p, active="library", view=source_view(doc, start, end), back=back)
