@@ -76,6 +76,32 @@ def _owner(user_prefix: list[str]) -> tuple[int, int] | None:
     return info.pw_uid, info.pw_gid
 
 
+def _reachable(bin_dir: Path, prefix: list[str]) -> Path:
+    """`bin_dir`, or, when the server user cannot reach it (a virtualenv under root's private home), a copy of
+    the bundled installation in a world-readable temporary folder (made once, then reused)."""
+    if not prefix or subprocess.run([*prefix, "test", "-x", str(bin_dir / "pg_ctl")]).returncode == 0:
+        return bin_dir
+    install = bin_dir.parent
+    import hashlib
+
+    tag = hashlib.sha256(str(install.resolve()).encode()).hexdigest()[:12]
+    copy = Path(tempfile.gettempdir()) / f"curbside-pginstall-{tag}"
+    site = install.parent.parent          # the binaries find their libraries at $ORIGIN/../../../<wheel>.libs
+    if not (copy / "pgserver" / "pginstall" / "bin" / "pg_ctl").exists():
+        tmp = Path(tempfile.mkdtemp(prefix="curbside-pginstall-"))
+        shutil.copytree(install, tmp / "i" / "pgserver" / "pginstall", symlinks=True)
+        for libs in site.glob("pgserver*.libs"):
+            shutil.copytree(libs, tmp / "i" / libs.name, symlinks=True)
+        for path in (tmp, tmp / "i", tmp / "i" / "pgserver"):
+            os.chmod(path, 0o755)
+        try:
+            os.replace(tmp / "i", copy)
+        except OSError:
+            pass   # another process made it first
+        shutil.rmtree(tmp, ignore_errors=True)
+    return copy / "pgserver" / "pginstall" / "bin"
+
+
 class LocalPostgres:
     """Start with `start()` (or `with`); `url` is a superuser URL; `stop()` ends it and removes its folder."""
 
@@ -83,8 +109,8 @@ class LocalPostgres:
         self._own_folder = folder is None
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="curbside-pg-"))
         self.port = port or _free_port()
-        self.bin = _bin_dir()
         self.prefix = _as_user_prefix()
+        self.bin = _reachable(_bin_dir(), self.prefix)
         self.data = self.folder / "data"
         self.started = False
 
