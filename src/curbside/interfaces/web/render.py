@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from curbside.answer.models import Article, Item, Quote, Reference
+from curbside.answer.models import Article, EvidenceRow, Item, Quote, Reference
 from curbside.interfaces.web.context import HERE
 
 STATE_CLASS = {"Submitted": "submitted", "Under Review": "review", "Changes requested": "changes",
@@ -85,11 +86,55 @@ def table_columns(article: Article) -> list[tuple[str, str]]:
     return [(c, COLUMN_TITLES.get(c, c.replace("_", " ").capitalize())) for c in cols]
 
 
+# Text a scan's OCR damaged: a replacement character, control characters, or a '?' standing inside a token or
+# right after a unit ("25 mg/m?2", "mg/m? daily") where the source had a character OCR could not read
+_DAMAGE = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]|[^\s?]\?[^\s?]|/\w{0,4}\?")
+
+
+def ocr_damaged(text: str | None) -> bool:
+    """Whether quoted text shows OCR damage; it is then marked as such, never shown as if it were clean."""
+    return bool(text) and _DAMAGE.search(text) is not None
+
+
+# the column that best tells two rows of one study apart (an arm, a dose), in order of preference
+_DISTINGUISH = ("dosing", "patients", "time_to_response", "overall_response", "complete_response", "survival")
+
+
+def table_rows(article: Article) -> list[tuple[EvidenceRow, str]]:
+    """(row, label) for the Evidence Table: rows of the same study (same intervention and source) get a label that
+    tells them apart, "row 2 of 4" and the first cell whose quoted value differs between them ("Dosing: ...")."""
+    groups: dict[tuple[str, int], list[EvidenceRow]] = {}
+    for row in article.evidence_table:
+        groups.setdefault((row.intervention, row.citation), []).append(row)
+    titles = dict(table_columns(article))
+    out = []
+    for row in article.evidence_table:
+        group = groups[(row.intervention, row.citation)]
+        if len(group) == 1:
+            out.append((row, ""))
+            continue
+        label = f"row {group.index(row) + 1} of {len(group)}"
+        keys = [k for k in _DISTINGUISH if k in titles] + [k for k in titles if k not in _DISTINGUISH]
+        for k in keys:
+            values = [r.cells[k].value if k in r.cells else "" for r in group]
+            if len(set(values)) > 1 and row.cells.get(k):
+                label += f" \u00b7 {titles[k]}: {_short(row.cells[k].value)}"
+                break
+        out.append((row, label))
+    return out
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
 def configure(env: Environment) -> None:
     env.filters.update(nice_date=nice_date, nice_time=nice_time, safe_url=safe_url, ref_authors=ref_authors)
+    env.tests.update(ocr_damaged=ocr_damaged)
     env.globals.update(ref_links=ref_links, item_quotes=item_quotes, reference=reference, STATE_CLASS=STATE_CLASS,
                        AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns, VERDICT_LABELS=VERDICT_LABELS,
-                       BADGE_STEPS=("Submitted", "Under Review", "Approved"))
+                       BADGE_STEPS=("Submitted", "Under Review", "Approved"), table_rows=table_rows)
 
 
 @lru_cache(maxsize=1)

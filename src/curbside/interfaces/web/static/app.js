@@ -18,6 +18,12 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { cites.forEach(function (d) { d.open = false; }); }
   });
+  // The Evidence Table's "scroll sideways" cue shows only while the table is wider than its column.
+  var wrap = document.querySelector(".evidence-table .table-wrap"), cue = document.getElementById("table-cue");
+  if (wrap && cue) {
+    var fit = function () { cue.hidden = wrap.scrollWidth <= wrap.clientWidth + 1; };
+    fit(); window.addEventListener("resize", fit);
+  }
   // Disable submit buttons while a question is being answered.
   document.querySelectorAll("#ask-form, #follow-up-form").forEach(function (f) {
     f.addEventListener("submit", function () {

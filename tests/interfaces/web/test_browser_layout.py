@@ -1,0 +1,236 @@
+"""Layout in a real browser at a desk (1366x900), a tablet column (768x1024) and a phone (390x844) (issue 12): the
+answer on the first screen, the Evidence Table (scroll cue and sticky first column, cards on a phone), citations in
+context, the Library on a phone, and axe-core's accessibility rules on every page at both widths.
+
+Debian's chromium driven by Playwright, against uvicorn on 127.0.0.1; never runs `playwright install`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.interfaces.web.test_e2e_browser import ARGS, CHROMIUM, _playwright, shot
+
+pytestmark = pytest.mark.browser
+
+DESK, TABLET, PHONE = {"width": 1366, "height": 900}, {"width": 768, "height": 1024}, {"width": 390, "height": 844}
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+COLUMNS = ("patients", "complete_response", "partial_response", "no_response", "overall_response", "survival",
+           "time_to_response", "dosing", "adverse_events")
+
+
+def _table_article(web) -> str:
+    """An article as the engine writes one for a treatment question: a Bottom Line, sections, and a wide Evidence
+    Table with two rows of one study and an OCR-damaged dose (invented values)."""
+    from curbside.answer.models import BottomLine, EvidenceRow, Quote, Section, TableCell
+    from curbside.corpus.models import Document, EvidenceLevel
+
+    text = ("# Salvage therapy\n\nPatients with refractory disease were studied.\n\nATG 5 mg/kg/day: 12 patients, "
+            "complete response 6/12. ATG 10 mg/kg/day: 12 patients, complete response 8/12. Etoposide 150 mg/m?2 "
+            "weekly was given to 9 patients.\n\nToxicity was manageable.")
+    web.engine.docs["pmid:333"] = Document(id="pmid:333", title="ATG and etoposide in refractory HLH", text=text,
+                                           year=2018, pmid="333", evidence_level=EvidenceLevel.COHORT,
+                                           publication_types=["Multicenter Study"])
+    art = web.engine.ask("What are the treatment options for refractory HLH?", save=False)
+    lead = art.sections[1].items[0].model_copy(deep=True)
+    art.sections.insert(0, Section(title="Bottom Line", kind="bottom_line", items=[lead]))
+    art.bottom_line = BottomLine(item=lead)
+    n = next(r.n for r in art.references if r.document_id == "pmid:333")
+
+    def cell(value: str) -> TableCell:
+        at = text.index(value) if value in text else 0
+        return TableCell(value=value, quote=Quote(document_id="pmid:333", passage_id="pmid:333#0", text=value,
+                                                  start=at, end=at + len(value)))
+
+    full = {k: cell(v) for k, v in zip(COLUMNS, ("12", "6/12", "2/12", "4/12", "8/12 (67%)", "10/12 alive at 1 year",
+                                                 "14 days", "5 mg/kg/day", "fever and serum sickness in 5"))}
+    art.evidence_table = [
+        EvidenceRow(intervention="ATG (Mahlaoui et al.)", citation=n, cells=full),
+        EvidenceRow(intervention="ATG (Mahlaoui et al.)", citation=n, cells=full | {"dosing": cell("10 mg/kg/day"),
+                                                                                     "complete_response": cell("8/12")}),
+        EvidenceRow(intervention="Etoposide", citation=n, cells={"patients": cell("9"),
+                                                                 "dosing": cell("150 mg/m?2 weekly")}),
+    ]
+    return web.engine.articles().save_new(art, author="carl").id
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One server (fake engine) for the whole module, with an answered, a not-answered and a table article."""
+    from curbside.interfaces.web.server import ServerThread
+    from tests.interfaces.web.conftest import make_web
+    from tests.interfaces.web.test_article_page import _abstained
+
+    sync_playwright = _playwright()
+    w = make_web(tmp_path_factory.mktemp("layout"))
+    ids = {"table": _table_article(w), "abstained": _abstained(w), "plain": w.ask("carl")["id"]}
+    with ServerThread(w.app) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield w, server.url, browser, ids
+        finally:
+            browser.close()
+    w.engine.close()
+
+
+_STATES: dict = {}
+
+
+def page_as(site, user: str, viewport: dict, **kw):
+    """A new page signed in as `user` at this viewport (one login per user, its cookies reused)."""
+    from tests.interfaces.web.conftest import PASSWORD
+
+    _, url, browser, _ = site
+    if user not in _STATES:
+        ctx = browser.new_context(viewport=DESK)
+        page = ctx.new_page()
+        page.goto(url + "/login")
+        page.fill("#username", user)
+        page.fill("#password", PASSWORD)
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_url(url + "/")
+        _STATES[user] = ctx.storage_state()
+        ctx.close()
+    ctx = browser.new_context(viewport=viewport, storage_state=_STATES[user], **kw)
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_answer_is_on_the_first_screen(site, viewport):
+    _, url, _, ids = site
+    page = page_as(site, "carl", viewport)
+    page.goto(f"{url}/articles/{ids['table']}")
+    y = page.evaluate("document.querySelector('.kind-bottom_line h2').getBoundingClientRect().top")
+    text_bottom = page.evaluate("document.querySelector('.kind-bottom_line .item-text').getBoundingClientRect().bottom")
+    print(f"first answer heading y={y:.0f}, bottom-line text ends y={text_bottom:.0f} at {viewport['width']}px")
+    assert y < (300 if viewport is DESK else 420), y
+    assert text_bottom < viewport["height"], text_bottom      # the bottom line itself is readable without scrolling
+    assert no_sideways_scroll(page)
+    shot(page, f"layout-first-screen-{viewport['width']}")
+    page.context.close()
+
+
+def test_evidence_table_at_tablet_width_has_a_cue_and_a_sticky_first_column(site):
+    _, url, _, ids = site
+    page = page_as(site, "carl", TABLET)
+    page.goto(f"{url}/articles/{ids['table']}")
+    assert no_sideways_scroll(page)                   # the page itself never scrolls sideways
+    wrap = page.locator(".evidence-table .table-wrap")
+    assert wrap.is_visible() and not page.locator(".evidence-cards").is_visible()
+    wide = page.evaluate("(() => { const w = document.querySelector('.evidence-table .table-wrap');"
+                         " return [w.scrollWidth, w.clientWidth]; })()")
+    assert wide[0] > wide[1], wide                    # wider than its column...
+    assert page.locator("#table-cue").is_visible()    # ...and the reader is told so
+    assert "scroll it sideways" in page.inner_text("#table-cue")
+    # scrolled to the end, the intervention column is still in view, beside the Source column
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    first = page.locator(".evidence-table tbody th[scope=row]").first.bounding_box()
+    box = wrap.bounding_box()
+    assert abs(first["x"] - box["x"]) < 3, (first, box)
+    src = page.locator(".evidence-table tbody tr td:last-child").first.bounding_box()
+    assert src["x"] + src["width"] <= box["x"] + box["width"] + 2
+    assert "row 2 of 2 · Dosing: 10 mg/kg/day" in page.inner_text(".evidence-table tbody")
+    assert page.locator(".evidence-table td.ocr-damaged .ocr-flag").count() == 1
+    shot(page, "layout-table-768")
+    page.context.close()
+
+
+def test_evidence_table_on_a_phone_is_cards(site):
+    _, url, _, ids = site
+    page = page_as(site, "carl", PHONE)
+    page.goto(f"{url}/articles/{ids['table']}")
+    assert no_sideways_scroll(page)
+    assert not page.locator(".evidence-table .table-wrap").is_visible()
+    cards = page.locator(".evidence-cards .ev-card")
+    assert cards.count() == 3 and cards.first.is_visible()
+    first = cards.first.inner_text()
+    for label in ("N", "CR", "Dosing", "Adverse events", "Source"):   # every column of the row is on its card
+        assert label in first, label
+    assert "Damaged text" in cards.nth(2).inner_text()
+    assert page.evaluate("document.querySelector('.evidence-cards').scrollWidth <= "
+                         "document.querySelector('.evidence-cards').clientWidth + 1")
+    shot(page, "layout-table-cards-390")
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_citation_in_context_and_view_in_source(site, viewport):
+    _, url, _, ids = site
+    page = page_as(site, "carl", viewport)
+    page.goto(f"{url}/articles/{ids['table']}")
+    cite = page.locator("details.cite[id^='cite-0-0-']").first
+    cite.locator("summary").click()
+    pop = cite.locator(".quote-pop")
+    assert pop.is_visible() and pop.locator("mark.quoted").is_visible()
+    box = pop.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 1, box    # never off-screen
+    with page.expect_navigation():
+        pop.locator("a.view-source").click()
+    assert "/library/source" in page.url and page.url.endswith("#quote")
+    mark = page.locator("mark#quote")
+    assert mark.is_visible() and mark.inner_text().strip()
+    top = mark.bounding_box()["y"]
+    assert 0 <= top < viewport["height"], top          # scrolled to the quote
+    assert page.locator("a", has_text="Back to the article").count() == 1
+    assert no_sideways_scroll(page)
+    page.context.close()
+
+
+def test_library_on_a_phone(site):
+    w, url, _, _ = site
+    from curbside.corpus.models import Document, EvidenceLevel
+
+    for i in range(12):
+        did = f"doi:10.1000/a-very-long-identifier-of-a-source-{i}-with-no-spaces-in-it"
+        w.engine.docs[did] = Document(id=did, title=f"Invented source {i} on a long topic name", text="x", year=2020,
+                                      evidence_level=EvidenceLevel.CASE_SERIES)
+    page = page_as(site, "admin", PHONE)
+    page.goto(url + "/library")
+    assert no_sideways_scroll(page)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"library page height at 390px with {len(w.engine.docs)} sources: {height}px")
+    assert height < 14 * 400, height          # ids no longer break one character a line
+    ident = page.locator(".library-list .doc-id").first
+    assert ident.is_visible()
+    assert ident.bounding_box()["height"] < 70       # at most a few lines
+    shot(page, "layout-library-390")
+    page.context.close()
+
+
+PAGES = [("carl", "/"), ("carl", "/articles/{table}"), ("carl", "/articles/{abstained}"), ("carl", "/articles"),
+         ("carl", "/library"), ("carl", "/library/source?id=pmid:333&start=0&end=17"), ("rita", "/review"),
+         ("rita", "/articles/{plain}"), ("admin", "/admin"), ("carl", "/account"), ("carl", "/no-such-page"),
+         (None, "/login")]
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_axe_finds_no_serious_or_critical_violation(site, viewport):
+    _, url, browser, ids = site
+    axe = AXE.read_text(encoding="utf-8")
+    found, counts = [], {}
+    for user, path in PAGES:
+        path = path.format(**ids)
+        if user is None:
+            ctx = browser.new_context(viewport=viewport)
+            page = ctx.new_page()
+        else:
+            page = page_as(site, user, viewport)
+        page.goto(url + path)
+        page.evaluate(axe)                 # evaluated by the browser, not injected into the page (its CSP holds)
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        counts[path] = (len(result["violations"]), len(bad), [v["id"] for v in result["violations"]])
+        found += [f"{path}: {v['id']} ({v['impact']}): {v['help']} -- "
+                  + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else json.dumps(n["target"])
+                              for n in v["nodes"][:3]) for v in bad]
+        page.context.close()
+    print(f"axe at {viewport['width']}px, (violations, serious or critical) per page: {counts}")
+    assert not found, "\n".join(found)
