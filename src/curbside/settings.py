@@ -80,6 +80,12 @@ class Settings:
     def db_path(self) -> Path:
         return self.home / "curbside.sqlite"
 
+    @property
+    def review_store(self) -> "Path | str":
+        """Where the review data (articles, users, audit) lives: the PostgreSQL database of `store` when there is
+        one (so several server machines share it), else the home's SQLite file."""
+        return self.store if self.store.startswith(("postgresql://", "postgres://")) else self.db_path
+
     def with_home(self, home: str | Path | None) -> "Settings":
         return self if home is None else replace(self, home=Path(home).expanduser())
 

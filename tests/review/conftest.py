@@ -9,11 +9,17 @@ def fast_hashing(monkeypatch):
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def review_db(request, tmp_path):
+    """Where the review data lives: the SQLite file, or a PostgreSQL database (the same tests run on both)."""
+    return request.getfixturevalue("pg_url") if request.param == "postgres" else tmp_path / "curbside.sqlite"
+
+
 @pytest.fixture
-def store(tmp_path):
+def store(review_db):
     from curbside.review.articles import ArticleStore
 
-    s = ArticleStore(tmp_path / "curbside.sqlite")
+    s = ArticleStore(review_db)
     yield s
     s.close()
 

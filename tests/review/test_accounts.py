@@ -8,8 +8,8 @@ from curbside.review.accounts import AccountError, AccountStore
 
 
 @pytest.fixture
-def accounts(tmp_path):
-    a = AccountStore(tmp_path / "c.sqlite")
+def accounts(review_db):
+    a = AccountStore(review_db)
     yield a
     a.close()
 

@@ -30,10 +30,10 @@ def under_review(store: ArticleStore) -> str:
     return aid
 
 
-def test_new_version_landing_just_before_the_approval_transaction_is_seen(tmp_path):
+def test_new_version_landing_just_before_the_approval_transaction_is_seen(review_db):
     """Deterministic: another worker commits rita's new version after rita's approve request has begun but
     before its write transaction starts; the approval must see it and refuse."""
-    db = tmp_path / "curbside.sqlite"
+    db = review_db
     approver, other = ArticleStore(db), ArticleStore(db)
     aid = under_review(approver)
     real_tx = approver.db.tx
@@ -53,8 +53,8 @@ def test_new_version_landing_just_before_the_approval_transaction_is_seen(tmp_pa
     approver.close(), other.close()
 
 
-def test_expected_version_guards_against_approving_a_version_not_seen(tmp_path):
-    store = ArticleStore(tmp_path / "curbside.sqlite")
+def test_expected_version_guards_against_approving_a_version_not_seen(review_db):
+    store = ArticleStore(review_db)
     aid = under_review(store)
     store.add_version(aid, make_article(state="s2"), W.Actor("ravi", "reviewer"))
     with pytest.raises(W.WorkflowError) as e:
@@ -64,11 +64,11 @@ def test_expected_version_guards_against_approving_a_version_not_seen(tmp_path):
     store.close()
 
 
-def test_hammer_new_version_against_approve(tmp_path):
+def test_hammer_new_version_against_approve(review_db):
     """Many rounds of: rita approves carl's article on one connection while, on another, she makes a new
     version of it; whatever the interleaving, nobody ever approves their own version."""
     rounds = int(os.environ.get("CURBSIDE_RACE_ROUNDS", "200"))
-    db = tmp_path / "curbside.sqlite"
+    db = review_db
     a1, a2 = ArticleStore(db), ArticleStore(db)
     outcomes = {"approved": 0, "approval_refused": 0, "new_version_refused": 0}
     for i in range(rounds):

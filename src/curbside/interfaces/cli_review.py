@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import getpass
 import json
@@ -36,13 +37,13 @@ def _settings(home: Optional[Path], **overrides):
 def _accounts(home: Optional[Path]):
     from curbside.review.accounts import AccountStore
 
-    return AccountStore(_settings(home).db_path)
+    return AccountStore(_settings(home).review_store)
 
 
 def _articles(home: Optional[Path]):
     from curbside.review.articles import ArticleStore
 
-    return ArticleStore(_settings(home).db_path)
+    return ArticleStore(_settings(home).review_store)
 
 
 def register(app: typer.Typer) -> None:
@@ -90,7 +91,8 @@ def register(app: typer.Typer) -> None:
                           "`curbside user add NAME --role admin`", highlight=False)
         except CurbsideError as exc:
             _fail(str(exc))
-        out.print(f"Curbside on http://{host}:{port}/  (API docs: /api/docs; store: {settings.db_path}"
+        where = re.sub(r"(//[^:@/]*):[^@/]*@", r"\1:***@", settings.store) if settings.store else settings.db_path
+        out.print(f"Curbside on http://{host}:{port}/  (API docs: /api/docs; store: {where}"
                   + (f"; {workers} workers" if workers > 1 else "") + ")", highlight=False, markup=False)
         if trusted:
             out.print(f"Trusting X-Forwarded-For/-Proto only from: {trusted}", highlight=False, markup=False)

@@ -158,6 +158,14 @@ def new_id(nbytes: int = 6) -> str:
 class Database:
     """Connections to the store with the review schema, locks for threads, and small query helpers."""
 
+    def __new__(cls, db_path: str | Path):
+        """A postgresql:// URL instead of a path gives the same interface on PostgreSQL (review/pg.py)."""
+        if cls is Database and str(db_path).startswith(("postgresql://", "postgres://")):
+            from curbside.review.pg import PostgresDatabase
+
+            return PostgresDatabase(str(db_path))
+        return super().__new__(cls)
+
     def __init__(self, db_path: str | Path):
         self.path = Path(db_path)
         private_store(self.path)

@@ -36,8 +36,8 @@ def create_app(settings: Settings, engine=None, config: WebConfig | None = None)
 
         engine = Engine(settings)
     settings.ensure_home()
-    articles = engine.articles() if hasattr(engine, "articles") else ArticleStore(settings.db_path)
-    accounts = AccountStore(settings.db_path)
+    articles = engine.articles() if hasattr(engine, "articles") else ArticleStore(settings.review_store)
+    accounts = AccountStore(settings.review_store)
     ctx = Ctx(settings=settings, engine=engine, articles=articles, accounts=accounts, audit=AuditLog(accounts.db, deferred=True),
               config=config, ask_limiter=TokenBucket(config.ask_per_minute, config.ask_burst),
               login_limiter=TokenBucket(config.login_per_minute, config.login_burst), templates=make_templates())
