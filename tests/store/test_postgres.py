@@ -23,6 +23,46 @@ def _cli(*args: str, home: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=120)
 
 
+def _review_data(where) -> None:
+    """A user, an article with two versions and events, an audit entry."""
+    from curbside.review import workflow as W
+    from curbside.review.accounts import AccountStore
+    from curbside.review.articles import ArticleStore
+    from curbside.review.audit import AuditLog
+    from tests.review.conftest import make_article
+
+    accounts = AccountStore(where)
+    accounts.add_user("rita", "a long test password 1", "reviewer")
+    AuditLog(accounts.db).record("rita", "test.action", "x", {"k": 1})
+    articles = ArticleStore(where)
+    aid = articles.save_new(make_article(), author="carl").id
+    articles.transition(aid, W.Actor("rita", "reviewer"), "start_review")
+    articles.add_version(aid, make_article(state="s2"), W.Actor("rita", "reviewer"), "edit")
+    accounts.close(), articles.close()
+
+
+def test_migrate_copies_review_data_and_verifies(pg_url, tmp_path):
+    home = tmp_path / "h"
+    _review_data(home / "curbside.sqlite")
+    r = _cli("ingest", str(CORPUS / "salvage_review.txt"), home=home)
+    r = _cli("migrate", "--to", pg_url, "--json", home=home)
+    report = json.loads(r.stdout)
+    assert report["verified"], r.stderr
+    review = report["target"]["review"]
+    assert review["users"]["rows"] == 1 and review["articles"]["rows"] == 1 and review["audit_log"]["rows"] == 1
+    assert review["article_versions"]["rows"] == 2 and review["article_events"]["rows"] >= 2
+    from curbside.review.accounts import AccountStore
+    from curbside.review.articles import ArticleStore
+
+    accounts = AccountStore(pg_url)
+    assert accounts.authenticate("rita", "a long test password 1").username == "rita"
+    accounts.add_user("ravi", "another long password 2", "reviewer")     # ids continue after the copied ones
+    assert len(accounts.users()) == 2
+    assert [v.version for v in ArticleStore(pg_url).versions(ArticleStore(pg_url).list()[0].id)] == [1, 2]
+    r = _cli("migrate", "--to", pg_url, home=tmp_path / "other")
+    assert r.returncode == 2 and "expected an empty store" in r.stderr
+
+
 def test_cli_commands_on_postgres_and_migrate_both_ways(pg_server, pg_url, tmp_path):
     home = tmp_path / "h"
     r = _cli("ingest", str(CORPUS / "salvage_review.txt"), "--store", pg_url, home=home)
