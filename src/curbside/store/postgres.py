@@ -191,24 +191,11 @@ class PostgresCorpusStore:
     def add_document(self, doc: Document, passages: list[Passage], abbreviations: Iterable[tuple[str, str]] = (),
                      replace: bool = False) -> None:
         c = self.conn
-        c.execute("SAVEPOINT add_doc")
         try:
-            if replace:
-                self._delete(doc.id)
-            c.execute(f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES ({','.join(['%s'] * 19)})",
-                      (doc.id, doc.title, doc.text, json.dumps(doc.authors), doc.journal, doc.year, doc.pmid, doc.doi,
-                       doc.url, json.dumps(doc.publication_types), json.dumps(doc.mesh_terms),
-                       doc.evidence_level.value, doc.source_format, doc.source_path, doc.source_name,
-                       doc.external_id, doc.content_hash, doc.added_at or now_iso(), doc.version))
-            with c.cursor() as cur:
-                cur.executemany(
-                    'INSERT INTO passages (id, document_id, ordinal, section, kind, page, start, "end", text, title, '
-                    "ntok) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                    [(p.id, p.document_id, p.ordinal, p.section, p.kind, p.page, p.start, p.end, p.text, doc.title,
-                      len(_WORDS.findall(f"{p.text} {doc.title} {p.section}"))) for p in passages])
-                cur.executemany("INSERT INTO abbreviations (document_id, short, long) VALUES (%s,%s,%s) "
-                                "ON CONFLICT DO NOTHING", [(doc.id, s, l) for s, l in abbreviations])
-            self._bump_state()
+            with c.pipeline():        # one round trip for the document's statements, not one each
+                c.execute("SAVEPOINT add_doc")
+                self._add(doc, passages, abbreviations, replace)
+                c.execute("RELEASE SAVEPOINT add_doc")
         except BaseException:
             try:
                 c.execute("ROLLBACK TO SAVEPOINT add_doc")
@@ -216,7 +203,26 @@ class PostgresCorpusStore:
             except Exception:
                 pass
             raise
-        c.execute("RELEASE SAVEPOINT add_doc")
+
+    def _add(self, doc: Document, passages: list[Passage], abbreviations: Iterable[tuple[str, str]],
+             replace: bool) -> None:
+        c = self.conn
+        if replace:
+            self._delete(doc.id)
+        c.execute(f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES ({','.join(['%s'] * 19)})",
+                  (doc.id, doc.title, doc.text, json.dumps(doc.authors), doc.journal, doc.year, doc.pmid, doc.doi,
+                   doc.url, json.dumps(doc.publication_types), json.dumps(doc.mesh_terms),
+                   doc.evidence_level.value, doc.source_format, doc.source_path, doc.source_name,
+                   doc.external_id, doc.content_hash, doc.added_at or now_iso(), doc.version))
+        with c.cursor() as cur:
+            cur.executemany(
+                'INSERT INTO passages (id, document_id, ordinal, section, kind, page, start, "end", text, title, '
+                "ntok) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                [(p.id, p.document_id, p.ordinal, p.section, p.kind, p.page, p.start, p.end, p.text, doc.title,
+                  len(_WORDS.findall(f"{p.text} {doc.title} {p.section}"))) for p in passages])
+            cur.executemany("INSERT INTO abbreviations (document_id, short, long) VALUES (%s,%s,%s) "
+                            "ON CONFLICT DO NOTHING", [(doc.id, s, l) for s, l in abbreviations])
+        self._bump_state()
 
     def remove_document(self, document_id: str) -> bool:
         with self.transaction():
