@@ -72,6 +72,12 @@ def test_cli_commands_on_postgres_and_migrate_both_ways(pg_server, pg_url, tmp_p
     assert len(docs) == 1 and docs[0]["passages"] >= 1
     r = _cli("search", "salvage therapy refractory", "--json", "--store", pg_url, home=home)
     assert json.loads(r.stdout)["hits"][0]["document_id"] == docs[0]["id"]
+    r = _cli("ask", "What are the salvage therapies for refractory HLH?", "--format", "json", "--store", pg_url,
+             home=home)
+    article = json.loads(r.stdout)
+    assert r.returncode == 0 and docs[0]["id"] in {ref["document_id"] for ref in article["references"]}
+    r = _cli("pubmed", "sync", str(tmp_path), "--store", pg_url, home=home)
+    assert r.returncode != 0 and "SQLite store only" in r.stderr and "Traceback" not in r.stderr
     assert not (home / "curbside.sqlite").exists() or _cli("sources", "--json", home=home).stdout.strip() == "[]"
     # PostgreSQL -> a SQLite file, verified; then back into a second database
     back = tmp_path / "back.sqlite"

@@ -241,6 +241,9 @@ class MirrorSync:
                  batch_docs: int = 500):
         self.engine = engine
         self.store = engine.store
+        if getattr(self.store, "url", None):
+            raise InputError("pubmed sync", "works on the SQLite store only for now; sync into a SQLite home, then "
+                                            "`curbside migrate --to postgresql://...`")
         self.folder = Path(folder)
         self.filter = flt or SyncFilter()
         self.progress = progress
