@@ -149,3 +149,44 @@ def test_migrations_apply_once_in_order(pg_url):
         assert [r["version"] for r in c.execute("SELECT version FROM m_schema ORDER BY version")] == [1, 2]
     store_versions = [v for v, _ in MIGRATIONS]
     assert store_versions == sorted(store_versions)
+
+
+def test_kill_during_ingest_keeps_committed_documents_whole(pg_url, tmp_path):
+    """kill -9 an ingest into PostgreSQL midway: every stored document has all its passages, and running the same
+    command again stores the rest."""
+    import signal
+    import time
+
+    import psycopg
+
+    src = tmp_path / "many.jsonl"
+    with src.open("w") as f:
+        for i in range(3000):
+            text = f"Record {i} about drug{i % 50} dosing. " + "Further detail on outcomes and safety. " * 30
+            f.write(json.dumps({"id": f"r{i}", "title": f"Record {i}", "text": text}) + "\n")
+    env = {**os.environ, "CURBSIDE_NO_DEFAULT_CORPUS": "1", "CURBSIDE_NO_EMBED": "1",
+           "CURBSIDE_HOME": str(tmp_path / "h")}
+    cmd = [sys.executable, "-c", "from curbside.interfaces.cli import main; main()", "ingest", str(src),
+           "--store", pg_url]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                n = c.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            except psycopg.errors.UndefinedTable:
+                n = 0
+            if n > 0 or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        docs, = c.execute("SELECT COUNT(*) FROM documents").fetchone()
+        partial, = c.execute("SELECT COUNT(*) FROM documents d WHERE (SELECT COUNT(*) FROM passages p "
+                             "WHERE p.document_id = d.id) = 0").fetchone()
+        assert 0 < docs < 3000 and partial == 0
+        per_doc = {r[0] for r in c.execute("SELECT COUNT(*) FROM passages GROUP BY document_id")}
+        assert len(per_doc) == 1                      # every stored document has the same (whole) passage count
+        assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+        assert c.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 3000
+        assert len({r[0] for r in c.execute("SELECT COUNT(*) FROM passages GROUP BY document_id")}) == 1
