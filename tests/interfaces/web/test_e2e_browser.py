@@ -134,7 +134,7 @@ def test_review_flow_in_chromium(live, browser):
     assert not quote.is_visible()
     cite.locator("summary").click()
     assert quote.is_visible()
-    assert quote.locator("q.quoted").first.inner_text().strip()
+    assert quote.locator(".quoted").first.inner_text().strip()      # the quote, marked inside its source context
     assert quote.locator("a[href^='https://']").count() >= 1
     shot(carl, f"{kind}-04-citation-quote")
     carl.keyboard.press("Escape")

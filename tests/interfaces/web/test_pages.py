@@ -68,6 +68,10 @@ def test_ask_read_and_everything_escaped(web):
     assert "(patient explanation)" in patient and 'value="patient" checked' in patient
     # follow-up (typed and suggested)
     r = b.post(f"/articles/{aid}/follow-up", {"question": "And in adults?", "audience": "clinician"})
+    assert r.status_code == 200 and 'name="interpreted"' in r.text    # read in context, shown before answering
+    assert "<script>alert" not in r.text and "&lt;script&gt;" in r.text
+    r = b.post(f"/articles/{aid}/follow-up", {"question": "And in adults?", "audience": "clinician",
+                                             "interpreted": "HLH in adults?"})
     assert r.status_code == 303
     fu = r.headers["location"].rsplit("/", 1)[1]
     assert web.ctx.articles.get(fu).follow_up_of == aid

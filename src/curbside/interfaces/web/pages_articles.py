@@ -97,11 +97,30 @@ def article_page(request: Request, article_id: str, version: int | None = Query(
                for si, s in enumerate(v.article.sections) for ii, it in enumerate(s.items)]
     near = S.nearby_sources(ctx, v.article.question) if v.article.abstained else []
     quote_ctx = {} if v.article.abstained else source_context.for_article(ctx.engine, v.article)
+    ancestors, replies = _thread(ctx, p, v.article, article_id)
     return render(request, "article.html", p, active="articles", v=v, article=v.article, comments=by_item,
-                  near=near, can_upload=p.can("manage_sources"), quote_ctx=quote_ctx,
+                  near=near, can_upload=p.can("manage_sources"), quote_ctx=quote_ctx, ancestors=ancestors,
+                  replies=replies,
                   article_comments=article_comments, versions=versions, events=events, flag=flag,
                   version_info=version_info, targets=targets, comment_target=comment or "",
                   action_labels=W.ACTION_LABELS, audience=v.article.audience)
+
+
+def _thread(ctx: Ctx, p: Principal, article, article_id: str) -> tuple[list[tuple[str, str]], list]:
+    """The thread around an article: its earlier questions (first one first, only those the caller may read) as
+    (id, title), and the follow-ups asked on it that the caller may see."""
+    ancestors: list[tuple[str, str]] = []
+    parent, seen = article.follow_up_of, {article_id}
+    while parent and parent not in seen and len(ancestors) < 10:
+        seen.add(parent)
+        try:
+            s, _ = S.get_readable(ctx, p, parent)
+        except ApiError:
+            break
+        ancestors.insert(0, (parent, s.title or s.question))
+        parent = s.follow_up_of
+    replies = [r for r in S.list_articles(ctx, p, limit=500) if r.follow_up_of == article_id]
+    return ancestors, replies
 
 
 def _short(text: str, n: int = 70) -> str:
@@ -111,9 +130,23 @@ def _short(text: str, n: int = 70) -> str:
 
 @router.post("/articles/{article_id}/follow-up")
 def follow_up(request: Request, article_id: str, question: str = Form(""), audience: str = Form("clinician"),
-              csrf_token: str = Form(""), p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+              interpreted: str | None = Form(None), as_written: str = Form(""), csrf_token: str = Form(""),
+              p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    """A follow-up that only qualifies the article's question is first shown as the question it will be read as
+    ("Interpreted as ..."), editable; it is answered when the asker confirms (or asks it as written)."""
+    from curbside.interfaces.web import thread
+
     check_csrf(p, csrf_token)
-    article = S.ask(ctx, p, question, audience, article_id, client_ip(request))
+    p.require("ask", "ask questions")
+    if as_written:
+        interpreted = ""                        # the asker's own words, as the engine reads them
+    elif interpreted is None:
+        parent = S.view(ctx, p, article_id).article
+        combined = thread.combine(parent, S.check_question(question))
+        if combined:
+            return render(request, "follow_up.html", p, active="articles", parent=parent, question=question,
+                          interpreted=combined, audience=S.check_audience(audience))
+    article = S.ask(ctx, p, question, audience, article_id, client_ip(request), interpreted=interpreted)
     return redirect(f"/articles/{article.id}")
 
 

@@ -134,7 +134,14 @@ def configure(env: Environment) -> None:
     env.tests.update(ocr_damaged=ocr_damaged)
     env.globals.update(ref_links=ref_links, item_quotes=item_quotes, reference=reference, STATE_CLASS=STATE_CLASS,
                        AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns, VERDICT_LABELS=VERDICT_LABELS,
-                       BADGE_STEPS=("Submitted", "Under Review", "Approved"), table_rows=table_rows)
+                       BADGE_STEPS=("Submitted", "Under Review", "Approved"), table_rows=table_rows,
+                       threaded=_threaded)
+
+
+def _threaded(rows):
+    from curbside.interfaces.web.thread import threaded
+
+    return threaded(list(rows))
 
 
 @lru_cache(maxsize=1)

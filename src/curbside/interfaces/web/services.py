@@ -97,14 +97,24 @@ def rate_limit_ask(ctx: Ctx, p: Principal) -> None:
 
 def ask(ctx: Ctx, p: Principal, question: str, audience: str = "clinician", follow_up_of: str | None = None,
         ip: str = "", pubmed: int | None = None, writer: str | None = None, progress=None,
-        on_token=None) -> Article:
+        on_token=None, interpreted: str | None = None) -> Article:
+    """Answer and save a question. A follow-up (follow_up_of) is read in its parent's context (see thread.py):
+    `interpreted` is the question it was read as, confirmed or edited by the asker ("" for its own words as
+    written); None reads it here."""
+    from curbside.interfaces.web import thread
+
     p.require("ask", "ask questions")
     if pubmed:
         p.require("manage_sources", "add PubMed records to the library")
     question, audience = check_question(question), check_audience(audience)
+    parent, combined = None, ""
     if follow_up_of:
         follow_up_of = follow_up_of.strip()
-        get_readable(ctx, p, follow_up_of)           # 404 unless the caller may read the earlier article
+        parent = view(ctx, p, follow_up_of).article   # 404 unless the caller may read the earlier article
+        if interpreted is None:
+            combined = thread.combine(parent, question)
+        elif interpreted.strip():       # "" asks the follow-up as written
+            combined = check_question(interpreted)
     writing = check_writer(writer)      # only passed on when asked for: the default writer is the engine's
     if not writing and follow_up_of:    # a follow-up of a written article is written too
         earlier = ctx.articles.get(follow_up_of)
@@ -113,13 +123,15 @@ def ask(ctx: Ctx, p: Principal, question: str, audience: str = "clinician", foll
         writing = {}
     rate_limit_ask(ctx, p)
     if pubmed:
-        article = ask_with_pubmed(ctx, p, question, audience, follow_up_of, pubmed, ip)
+        article = ask_with_pubmed(ctx, p, combined or question, audience, follow_up_of, pubmed, ip)
     else:
         live = {k: v for k, v in (("progress", progress), ("on_token", on_token)) if v and _takes(ctx.engine, k)}
-        article = ctx.engine.ask(question, audience=audience, follow_up_of=follow_up_of or None, save=True,
-                                 user=p.username, **writing, **live)
+        article = ctx.engine.ask(combined or question, audience=audience, follow_up_of=follow_up_of or None,
+                                 save=False, user=p.username, **writing, **live)
+        article = ctx.articles.save_new(thread.as_follow_up(article, parent, question, combined), author=p.username)
     ctx.audit.record(p.username, "ask", article.id, {"question": question[:300], "audience": audience,
-                                                     "follow_up_of": follow_up_of or ""}, ip)
+                                                     "follow_up_of": follow_up_of or "",
+                                                     "interpreted": combined[:300]}, ip)
     return article
 
 
@@ -305,6 +317,10 @@ def new_version(ctx: Ctx, p: Principal, article_id: str, question: str | None = 
         article = ctx.engine.ask(q, audience=current.audience or "clinician",
                                  follow_up_of=current.follow_up_of or None, save=False, user=p.username,
                                  **same_writer(current, ctx.engine))
+    if flag is None and current.follow_up_of:     # a follow-up keeps the title it is listed by in its thread
+        from curbside.interfaces.web import thread
+
+        article = thread.as_follow_up(article, ctx.articles.get(current.follow_up_of), q)
     made = ctx.articles.add_version(article_id, article, p.actor, clean_text(note)[:5000])
     ctx.audit.record(p.username, "new_version", article_id, {"version": ctx.articles.summary(article_id).current_version,
                                                              "note": note[:300]}, ip)
