@@ -153,12 +153,17 @@ def side_by_side(store: ArticleStore, article_id: str) -> SideBySide | None:
     current = store.get(article_id, flag.version)
     if current is None:
         return None
-    a, b = _items(current), _items(proposed)
+    before, after = diff_items(current, proposed)
+    return SideBySide(flag=flag, current=before, proposed=after, proposed_article=proposed.model_dump())
+
+
+def diff_items(old: Article, new: Article) -> tuple[list[DiffItem], list[DiffItem]]:
+    """Two articles item by item (an item is the same when it quotes the same spans): old's items marked same or
+    removed, new's marked same or added. Used for new evidence and for comparing two versions."""
+    a, b = _items(old), _items(new)
     a_keys, b_keys = {k for k, _ in a}, {k for k, _ in b}
-    return SideBySide(flag=flag,
-                      current=[d.model_copy(update={"change": "same" if k in b_keys else "removed"}) for k, d in a],
-                      proposed=[d.model_copy(update={"change": "same" if k in a_keys else "added"}) for k, d in b],
-                      proposed_article=proposed.model_dump())
+    return ([d.model_copy(update={"change": "same" if k in b_keys else "removed"}) for k, d in a],
+            [d.model_copy(update={"change": "same" if k in a_keys else "added"}) for k, d in b])
 
 
 def _items(article: Article) -> list[tuple[str, DiffItem]]:

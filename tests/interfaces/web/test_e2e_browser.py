@@ -199,7 +199,7 @@ def test_review_flow_in_chromium(live, browser):
     rhea.click(f"a[href='/articles/{aid}']")
     assert rhea.text_content(".steps [aria-current=step]") == "Approved" and "Approved" in rhea.inner_text("#article-meta .badge")
     assert rhea.locator(".caution").count() == 0
-    assert "Approved by rita" in rhea.inner_text(".approval")
+    assert "by rita" in rhea.inner_text(".approval") and "Approved for clinicians" in rhea.inner_text(".approval")
     assert rhea.locator("#review").count() == 0 and rhea.locator("#follow-up-form").count() == 0
     assert "in adults" in rhea.inner_text("h1")
     shot(rhea, f"{kind}-10-reader-article")

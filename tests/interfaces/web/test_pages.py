@@ -143,7 +143,7 @@ def test_review_flow_in_pages(web):
     assert rita.post(f"/articles/{aid}/review", {"action": "approve"}).status_code == 303
     page = rhea.client.get(f"/articles/{aid}").text
     assert 'aria-current="step">Approved' in page and "pending human review" not in page
-    assert "Approved by <strong>rita</strong>" in page and "in adults" in page
+    assert "Approved for clinicians by <strong>rita</strong>" in page and "in adults" in page
     assert 'id="review-form"' not in page and "follow-up-form" not in page   # a reader has no actions
     assert f"/articles/{aid}" in rhea.client.get("/").text
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 
 from curbside.interfaces.web import services as S
-from curbside.interfaces.web import source_context
+from curbside.interfaces.web import review_tools, source_context
 from curbside.interfaces.web.auth import Principal, check_csrf, page_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
@@ -98,9 +98,11 @@ def article_page(request: Request, article_id: str, version: int | None = Query(
     near = S.nearby_sources(ctx, v.article.question) if v.article.abstained else []
     quote_ctx = {} if v.article.abstained else source_context.for_article(ctx.engine, v.article)
     ancestors, replies = _thread(ctx, p, v.article, article_id)
+    changes_asked = review_tools.changes_note(ctx, article_id, v.summary.state) if v.full_access else None
     return render(request, "article.html", p, active="articles", v=v, article=v.article, comments=by_item,
                   near=near, can_upload=p.can("manage_sources"), quote_ctx=quote_ctx, ancestors=ancestors,
-                  replies=replies,
+                  replies=replies, changes_asked=changes_asked, names=review_tools.display_names(ctx),
+                  AUDIENCE_PLURAL=S.AUDIENCE_PLURAL,
                   article_comments=article_comments, versions=versions, events=events, flag=flag,
                   version_info=version_info, targets=targets, comment_target=comment or "",
                   action_labels=W.ACTION_LABELS, audience=v.article.audience)
@@ -203,3 +205,24 @@ def changes(request: Request, article_id: str, p: Principal = Depends(page_princ
         raise ApiError(404, f"{article_id}: not flagged for new evidence")
     return render(request, "changes.html", p, active="review", summary=s, diff=diff,
                   can_revise=W.can_revise(p.actor, s.state, s.author))
+
+
+@router.get("/articles/{article_id}/compare")
+def compare(request: Request, article_id: str, a: int | None = Query(None, ge=1, le=1_000_000),
+            b: int | None = Query(None, ge=1, le=1_000_000), p: Principal = Depends(page_principal),
+            ctx: Ctx = Depends(get_ctx)):
+    """Two versions side by side: what a new version removed and added."""
+    return render(request, "compare.html", p, active="articles", cmp=review_tools.compare(ctx, p, article_id, a, b))
+
+
+@router.post("/articles/{article_id}/strike")
+def strike(request: Request, article_id: str, target: str = Form(""), reason: str = Form(""),
+           version: int | None = Form(None, ge=1, le=1_000_000), csrf_token: str = Form(""),
+           p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    check_csrf(p, csrf_token)
+    try:
+        section, item = (int(x) for x in target.split("-", 1))
+    except ValueError:
+        raise ApiError(422, "target: choose the sentence to strike") from None
+    review_tools.strike(ctx, p, article_id, section, item, reason, client_ip(request), version)
+    return redirect(f"/articles/{article_id}", "struck")

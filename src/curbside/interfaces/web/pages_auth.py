@@ -20,7 +20,8 @@ router = APIRouter(include_in_schema=False)
 FLASH = {"approved": "Approved and published.", "submitted": "Submitted for review.",
          "changes": "Changes requested; the author has been asked for a new version.",
          "review": "Review started.", "retired": "Article retired.", "version": "New version created; it is under review.",
-         "comment": "Comment added.", "uploaded": "Upload finished.", "deleted": "Source removed.",
+         "comment": "Comment added.",
+         "struck": "Sentence struck: a new version without it is under review.", "uploaded": "Upload finished.", "deleted": "Source removed.",
          "user": "User saved.", "token": "Token revoked.", "password": "Password changed.", "signedout": "Signed out."}
 
 
