@@ -19,6 +19,7 @@ from curbside.answer.models import Article
 from curbside.answer.verify import verify_article
 from curbside.corpus.models import Document
 from curbside.errors import InputError
+from curbside.readers import ReaderPool
 from curbside.retrieve.search import Retriever, SearchHit, concept_coverage
 from curbside.settings import Settings, load_settings
 from curbside.store.backends import open_corpus_store
@@ -32,7 +33,9 @@ class Engine:
         self.settings.ensure_home()
         self.store = open_corpus_store(self.settings)
         self.retriever = Retriever(self.store, embed=self.settings.embed)
-        self._lock = threading.RLock()   # one SQLite connection: serialise access from server threads
+        self._lock = threading.RLock()   # the engine's own connection (writes): serialise access from server threads
+        # searches and answers run on reader connections of their own, never waiting for this lock (see readers.py)
+        self._readers = ReaderPool(lambda: self.retriever, lambda: open_corpus_store(self.settings))
         self._articles = None
         if self.settings.load_default_corpus:
             self.ensure_default_corpus()
@@ -103,8 +106,8 @@ class Engine:
         return fetch_for_question(self, question, n, client=client, progress=progress)
 
     def sources(self, evidence_level: str | None = None) -> list[Document]:
-        with self._lock:
-            return self.store.list_documents(evidence_level)
+        with self._readers.reader() as r:
+            return r.store.list_documents(evidence_level)
 
     def remove(self, document_id: str) -> bool:
         """Delete a document by its id, or by the id given at ingest (external id), PMID or DOI when exactly one
@@ -127,8 +130,8 @@ class Engine:
         return self.settings.answer_fingerprint()
 
     def corpus_state(self) -> str:
-        with self._lock:
-            return self.store.corpus_state()
+        with self._readers.reader() as r:
+            return r.store.corpus_state()
 
     # ---- retrieval and answers ----
     def search(self, query: str, top_k: int = 10, mode: str | None = None) -> list[SearchHit]:
@@ -137,9 +140,10 @@ class Engine:
         query = self._check_question(query, "query")
         if mode is not None and mode not in ("bm25", "dense", "hybrid"):
             raise InputError("--mode", f"unknown mode {mode!r}; expected bm25, dense or hybrid")
-        with self._lock:
-            return self.retriever.search(query, top_k=top_k, candidates=max(self.settings.candidates, top_k),
-                                         mode=mode)
+        with self._readers.reader() as r:
+            hits = r.search(query, top_k=top_k, candidates=max(self.settings.candidates, top_k), mode=mode)
+            self.retriever.last_mode, self.retriever.last_note = r.last_mode, r.last_note
+        return hits
 
     def ranker(self, name: str) -> Callable[[str], list[str]]:
         """A function question -> ranked document ids (for evaluation), for retriever bm25|dense|hybrid."""
@@ -202,48 +206,58 @@ class Engine:
             previous = self.articles().get(follow_up_of)
             if previous is None:
                 raise InputError("--follow-up", f"{follow_up_of}: no such article (see `curbside show`)")
-            with self._lock:
-                res = resolve_follow_up(self.retriever.parse(previous.question), self.retriever.parse(question))
+            with self._readers.reader() as r:
+                res = resolve_follow_up(r.parse(previous.question), r.parse(question))
             asked, interpretation = res.question, res.interpretation
         if writer == "llm":
             article, parsed, hits = self._write_llm(question, asked, audience, progress, on_token)
-        else:
             with self._lock:
-                parsed = self.retriever.parse(asked)
-                hits = self.answer_hits(parsed)
+                article = self._finish(article, parsed, hits, audience, interpretation, follow_up_of, self.retriever)
+        else:
+            with self._readers.reader() as r:
+                parsed = r.parse(asked)
+                hits = self.answer_hits(parsed, r)
                 article = compose_article(question, parsed, hits, self.settings, audience) if hits \
                     else abstain(question, parsed)
                 article.writer = "extractive"
-        with self._lock:
-            if article.abstained and audience == "patient":
-                article.disclaimer = DISCLAIMER_PATIENT
-                article.sections[0].title = "No Answer Found"
-                article.sections[0].items = [Item(text=ABSTAIN_TEXT_PATIENT, kind="notice"),
-                                             Item(text=ABSTAIN_HINT_PATIENT, kind="notice")]
-            article.audience = audience
-            if not article.abstained:
-                self._add_evidence_table(article, parsed, hits)
-                article.follow_ups = self._suggest(parsed, article)
-            article.interpretation = interpretation
-            article.follow_up_of = follow_up_of or ""
-            article.corpus_state = self.store.corpus_state()
-            article.answer_settings = self.settings.answer_fingerprint()
-            article.verification = verify_article(article, self.store)
-            if not article.verification.passed:   # never show an unverified statement: drop it, re-verify
-                article = _drop_failures(article, self.store)
+                article = self._finish(article, parsed, hits, audience, interpretation, follow_up_of, r)
         if save:
             article = self.articles().save_new(article, author=user)
         if progress:
             progress("done", "done")
         return article
 
-    def answer_hits(self, parsed) -> list[SearchHit]:
-        """The passages an article is composed from (with their documents' text, which evidence units need). The
-        caller holds the store lock."""
+    def _finish(self, article: Article, parsed, hits: list[SearchHit], audience: str, interpretation: str,
+                follow_up_of: str | None, retriever: Retriever) -> Article:
+        """Evidence table, follow-ups, bookkeeping and verification, reading through `retriever` (and its store)."""
+        store = retriever.store
+        if article.abstained and audience == "patient":
+            article.disclaimer = DISCLAIMER_PATIENT
+            article.sections[0].title = "No Answer Found"
+            article.sections[0].items = [Item(text=ABSTAIN_TEXT_PATIENT, kind="notice"),
+                                         Item(text=ABSTAIN_HINT_PATIENT, kind="notice")]
+        article.audience = audience
+        if not article.abstained:
+            self._add_evidence_table(article, parsed, hits, store)
+            article.follow_ups = self._suggest(parsed, article, retriever)
+        article.interpretation = interpretation
+        article.follow_up_of = follow_up_of or ""
+        article.corpus_state = store.corpus_state()
+        article.answer_settings = self.settings.answer_fingerprint()
+        article.verification = verify_article(article, store)
+        if not article.verification.passed:   # never show an unverified statement: drop it, re-verify
+            article = _drop_failures(article, store)
+        return article
+
+    def answer_hits(self, parsed, retriever: Retriever | None = None) -> list[SearchHit]:
+        """The passages an article is composed from (with their documents' text, which evidence units need). Reads
+        through `retriever` (a reader of `self._readers`); without one, the engine's own, and the caller holds the
+        store lock."""
         s = self.settings
-        hits = self.retriever.search(parsed, top_k=s.answer_passages, candidates=max(s.candidates, s.answer_passages),
-                                     max_per_document=s.answer_per_document)
-        return with_document_text(hits, self.store)
+        r = retriever or self.retriever
+        hits = r.search(parsed, top_k=s.answer_passages, candidates=max(s.candidates, s.answer_passages),
+                        max_per_document=s.answer_per_document)
+        return with_document_text(hits, r.store)
 
     def _write_llm(self, question: str, asked: str, audience: str, progress, on_token):
         """The llm writer (answer/writer/llm.py): evidence is selected under the store lock, the model writes
@@ -262,7 +276,7 @@ class Engine:
         article = llm.write(question, parsed, hits, audience, progress=progress, on_token=on_token, lock=self._lock)
         return article, parsed, hits
 
-    def _add_evidence_table(self, article: Article, parsed, hits: list[SearchHit]) -> None:
+    def _add_evidence_table(self, article: Article, parsed, hits: list[SearchHit], store) -> None:
         if parsed.question_type not in ("treatment", "dosing", "prognosis", "adverse_effects", "other"):
             return
         numbers = {r.document_id: r.n for r in article.references}
@@ -271,19 +285,19 @@ class Engine:
         def cite(doc) -> int:
             return numbers[doc.id]
 
-        article.evidence_table = build_evidence_table(self.store, relevant, cite)
+        article.evidence_table = build_evidence_table(store, relevant, cite)
 
-    def _suggest(self, parsed, article: Article) -> list[str]:
+    def _suggest(self, parsed, article: Article, retriever: Retriever) -> list[str]:
         interventions = [it.label for s in article.sections if s.kind == "options" for it in s.items if it.label]
 
         def has_evidence(q: str) -> bool:
             from curbside.answer.features import QuestionView, topical
 
-            p = self.retriever.parse(q)
+            p = retriever.parse(q)
             view = QuestionView.of(p)
             heads = [view.terms[i] for i in view.heads]
             drugs = [view.terms[i] for i in view.drug_concepts]
-            for h in self.retriever.search(p, top_k=8, candidates=40):
+            for h in retriever.search(p, top_k=8, candidates=40):
                 text = f"{h.document.title} {h.passage.section} {h.passage.text}"
                 if topical(text, heads) and all(concept_coverage(h.passage.text, [d]) > 0 for d in drugs):
                     return True
@@ -311,6 +325,7 @@ class Engine:
         return text
 
     def close(self) -> None:
+        self._readers.close()
         self.store.close()
 
 

@@ -89,7 +89,8 @@ class Embedder:
         self.dim = DIM
         self._session = None
         self._tokenizer = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()         # loading only: onnxruntime sessions and tokenizers are thread-safe
+        self._cache_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = query_cache
 
@@ -120,8 +121,9 @@ class Embedder:
         self._tokenizer, self._session = tok, session
 
     def load(self) -> "Embedder":
-        with self._lock:
-            self._load()
+        if self._session is None:
+            with self._lock:
+                self._load()
         return self
 
     # ---- encoding ----
@@ -148,31 +150,33 @@ class Embedder:
         if not texts:
             return out
         bs = batch_size or self.batch_size
-        with self._lock:
-            self._load()
-            encs = self._tokenizer.encode_batch(texts)
-            order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
-            s = 0
-            while s < len(order):
-                n = 1
-                while s + n < len(order) and n < bs and (n + 1) * len(encs[order[s + n]].ids) <= self.token_budget:
-                    n += 1
-                idx = order[s:s + n]
-                out[idx] = self._run([encs[i] for i in idx])
-                s += n
+        self.load()
+        # no lock while running: a search's one-question encode is not queued behind an ingest's batch
+        encs = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+        s = 0
+        while s < len(order):
+            n = 1
+            while s + n < len(order) and n < bs and (n + 1) * len(encs[order[s + n]].ids) <= self.token_budget:
+                n += 1
+            idx = order[s:s + n]
+            out[idx] = self._run([encs[i] for i in idx])
+            s += n
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
         """One vector (384,), with a small LRU cache for repeated questions."""
         key = text.strip()
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
         vec = self.encode([key])[0]
-        self._cache[key] = vec
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[key] = vec
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return vec
 
 

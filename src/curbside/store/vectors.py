@@ -9,23 +9,27 @@ Two tables live in the corpus SQLite file next to the passages:
 
 The index is exact cosine search (float32 matrix times the query): at the sizes one machine holds (10^4 to a
 few 10^5 passages) it is as fast as approximate indexes and has recall 1.0 (see docs/retrieval.md for the
-measured comparison with usearch and faiss). It is saved as .npy files next to the store, stamped with the
-store's vector version, and memory-mapped on the next start; any change elsewhere triggers a rebuild.
+measured comparison with usearch and faiss). It is saved as .npy files next to the store, named by the store's
+vector stamp, and memory-mapped on the next start. One index snapshot is shared by every VectorStore of the same
+store file in a process (the web server's reader connections); when vectors are added or passages removed, by
+this process or another (`curbside index` in the background), the next search reads only the changed rows, so
+vectors are used as soon as they are committed, while the rest of the store is still found lexically.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
-from curbside.retrieve.embed import DIM, MODEL_ID, text_hash
+from curbside.retrieve.embed import MODEL_ID, text_hash
 from curbside.store.sqlite import rollback
+from curbside.store.vector_index import (  # noqa: F401 - VectorIndex, matvec re-exported
+    SharedIndex, VectorIndex, hash_prefixes, matvec, shared_index)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
@@ -54,100 +58,6 @@ def vector_key(embedded: str, model_id: str = MODEL_ID) -> str:
     return text_hash(model_id + "\0" + embedded)
 
 
-def matvec(mat: np.ndarray, vec: np.ndarray) -> np.ndarray:
-    """mat @ vec on one thread (einsum's own SIMD loop, not BLAS): as fast as BLAS for a memory-bound
-    matrix-vector product, and immune to the stalls a multi-threaded BLAS call suffers on a busy 2-core machine
-    (measured: 16 ms instead of 1 ms for 11k vectors under load)."""
-    return np.einsum("ij,j->i", mat, np.asarray(vec, dtype=np.float32))
-
-
-class VectorIndex:
-    """Exact cosine index over unit vectors, keyed by int ids kept in ascending order."""
-
-    def __init__(self, dim: int = DIM):
-        self.dim = dim
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.mat = np.zeros((0, dim), dtype=np.float32)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def add(self, ids: Iterable[int], vecs: np.ndarray) -> None:
-        ids = np.asarray(list(ids), dtype=np.int64)
-        vecs = np.asarray(vecs, dtype=np.float32).reshape(len(ids), self.dim)
-        if len(ids) == 0:
-            return
-        keep = ~np.isin(self.ids, ids)          # re-adding an id replaces its vector
-        all_ids = np.concatenate([self.ids[keep], ids])
-        all_vecs = np.concatenate([np.asarray(self.mat[keep]), vecs])
-        order = np.argsort(all_ids, kind="stable")
-        self.ids, self.mat = all_ids[order], np.ascontiguousarray(all_vecs[order])
-
-    def delete(self, ids: Iterable[int]) -> int:
-        ids = np.asarray(list(ids), dtype=np.int64)
-        keep = ~np.isin(self.ids, ids)
-        removed = int((~keep).sum())
-        if removed:
-            self.ids, self.mat = self.ids[keep], np.ascontiguousarray(self.mat[keep])
-        return removed
-
-    def positions(self, ids: Iterable[int]) -> np.ndarray:
-        """Row position of each id, or -1 when the id has no vector."""
-        ids = np.asarray(list(ids), dtype=np.int64)
-        if not len(self.ids) or not len(ids):
-            return np.full(len(ids), -1, dtype=np.int64)
-        pos = np.searchsorted(self.ids, ids)
-        pos = np.minimum(pos, len(self.ids) - 1)
-        return np.where(self.ids[pos] == ids, pos, -1)
-
-    def vectors(self, ids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(vectors, found mask) for ids; missing ids get zero vectors."""
-        pos = self.positions(ids)
-        out = np.zeros((len(pos), self.dim), dtype=np.float32)
-        ok = pos >= 0
-        if ok.any():
-            out[ok] = self.mat[pos[ok]]
-        return out, ok
-
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Top-k (id, cosine) by exact inner product."""
-        n = len(self.ids)
-        if n == 0 or k <= 0:
-            return []
-        scores = matvec(self.mat, query)
-        k = min(k, n)
-        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(self.ids[i]), float(scores[i])) for i in top]
-
-    # ---- persistence ----
-    def save(self, folder: Path, stamp: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, arr in (("ids", self.ids), ("vectors", self.mat)):
-            tmp = folder / f"{name}.tmp.npy"
-            np.save(tmp, arr)
-            os.replace(tmp, folder / f"{name}.npy")
-        tmp = folder / "stamp.tmp"
-        tmp.write_text(stamp)
-        os.replace(tmp, folder / "stamp")
-
-    @classmethod
-    def load(cls, folder: Path, stamp: str) -> "VectorIndex | None":
-        try:
-            if (folder / "stamp").read_text() != stamp:
-                return None
-            idx = cls()
-            idx.ids = np.load(folder / "ids.npy")
-            # memory-mapped (pages load on first use, shared between processes); a plain ndarray view, since
-            # numpy's memmap subclass makes every derived array slower
-            idx.mat = np.asarray(np.load(folder / "vectors.npy", mmap_mode="r"))
-            if idx.mat.shape != (len(idx.ids), idx.dim):
-                return None
-            return idx
-        except (OSError, ValueError):
-            return None
-
-
 class VectorStore:
     """The embedding cache and passage->vector mapping of one corpus store, plus its loaded index."""
 
@@ -156,8 +66,7 @@ class VectorStore:
         self.folder = folder
         self.model_id = model_id
         conn.executescript(SCHEMA)
-        self._index: VectorIndex | None = None
-        self._stamp = ""
+        self.shared = shared_index(conn, folder, model_id)
 
     # ---- state ----
     def version(self) -> str:
@@ -221,7 +130,6 @@ class VectorStore:
         how many vectors were computed (the rest came from the cache)."""
         if not items:
             return 0
-        in_sync = self._index is not None and self._stamp == self.stamp()
         keys = [vector_key(t, self.model_id) for _, t in items]
         have = self.cached(keys)
         todo = {k: t for k, (_, t) in zip(keys, items) if k not in have}
@@ -241,12 +149,7 @@ class VectorStore:
         except BaseException:
             rollback(self.conn)
             raise
-        self.conn.execute("COMMIT")
-        if in_sync:
-            vecs = {**have, **new}
-            self._index.add([r for r, _ in fresh],
-                            np.stack([np.frombuffer(vecs[k], dtype=np.float16) for _, k in fresh]).astype(np.float32))
-            self._stamp = self.stamp()
+        self.conn.execute("COMMIT")      # the shared index reads these rows on its next refresh
         return len(new)
 
     def embed_items(self, items: list[tuple[int, str]], encode: Callable[[list[str]], np.ndarray],
@@ -329,28 +232,99 @@ class VectorStore:
 
     # ---- the index ----
     def index(self) -> VectorIndex:
-        """The index for the store as it is now: kept in memory, reloaded from disk or rebuilt when stale."""
+        """The index for the store as it is now. The shared snapshot when the stamp is unchanged; else the changed
+        rows are read into a new snapshot (the whole index only on first use, from disk when saved for this
+        stamp). While another thread refreshes, the previous snapshot is returned rather than waited for."""
+        shared = self.shared
         stamp = self.stamp()
-        if self._index is not None and stamp == self._stamp:
-            return self._index
-        idx = VectorIndex.load(self.folder, stamp)
-        if idx is None:
-            idx = self._build()
-            try:
-                idx.save(self.folder, stamp)
-            except OSError:
-                pass  # a read-only home still searches; it just rebuilds next time
-        self._index, self._stamp = idx, stamp
+        current = shared.index
+        if current is not None and shared.stamp == stamp:
+            return current
+        if not shared.lock.acquire(blocking=current is None):
+            return current          # type: ignore[return-value]  # another thread is refreshing it
+        try:
+            if shared.index is not None and shared.stamp == self.stamp():
+                return shared.index
+            idx, stamp = self._refreshed(shared)
+            shared.index, shared.stamp = idx, stamp
+            return idx
+        finally:
+            shared.lock.release()
+
+    def _refreshed(self, shared: SharedIndex) -> tuple[VectorIndex, str]:
+        """(new snapshot, its stamp), read in one read transaction so the stamp matches the rows."""
+        own = not self.conn.in_transaction
+        if own:
+            self.conn.execute("BEGIN")
+        try:
+            stamp = self.stamp()
+            old = shared.index
+            if old is None or old.keys is None:
+                idx = VectorIndex.load(self.folder, stamp)
+                if idx is None:
+                    idx = self._build()
+                    try:
+                        idx.save(self.folder, stamp)
+                    except OSError:
+                        pass  # a read-only home still searches; it just rebuilds next time
+                shared.full_builds += 1
+                return idx, stamp
+            shared.refreshes += 1
+            return self._changed(old), stamp
+        finally:
+            if own:
+                self.conn.execute("COMMIT")
+
+    def _mapping(self) -> tuple[np.ndarray, np.ndarray]:
+        """(passage rowids ascending, their cache-key prefixes) of every passage with a vector."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        rows = cur.execute("SELECT rowid, hash FROM passage_vectors ORDER BY rowid").fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        return ids, hash_prefixes([r[1] for r in rows])
+
+    def _changed(self, old: VectorIndex) -> VectorIndex:
+        """A new snapshot from `old`: rows whose passage and vector are unchanged are kept, rows of removed
+        passages dropped, and only new or changed vectors read from the store."""
+        ids, keys = self._mapping()
+        pos = old.positions(ids)
+        same = pos >= 0
+        same[same] = old.keys[pos[same]] == keys[same]
+        idx = VectorIndex(old.dim)
+        idx.ids, idx.keys = ids, keys
+        mat = np.empty((len(ids), old.dim), dtype=np.float32)
+        if same.any():
+            mat[same] = old.mat[pos[same]]
+        fetch = ids[~same].tolist()
+        if fetch:
+            got: dict[int, bytes] = {}
+            cur = self.conn.cursor()
+            cur.row_factory = None
+            for s in range(0, len(fetch), 500):
+                chunk = fetch[s:s + 500]
+                got.update(cur.execute("SELECT v.rowid, e.vec FROM passage_vectors v JOIN embeddings e ON "
+                                       f"e.hash = v.hash WHERE v.rowid IN ({','.join('?' * len(chunk))})", chunk))
+            lost = [r for r in fetch if r not in got]     # no cached vector (never: gc keeps used ones)
+            fetch = [r for r in fetch if r in got]
+            buf = b"".join(got[r] for r in fetch)
+            mat[~same & ~np.isin(ids, lost)] = np.frombuffer(buf, dtype=np.float16).reshape(len(fetch), old.dim)
+            if lost:
+                keep = ~np.isin(ids, lost)
+                idx.ids, idx.keys, mat = ids[keep], keys[keep], mat[keep]
+        idx.mat = mat
         return idx
 
     def _build(self) -> VectorIndex:
-        rows = self.conn.execute(
-            "SELECT v.rowid, e.vec FROM passage_vectors v JOIN embeddings e ON e.hash = v.hash ORDER BY v.rowid"
-        ).fetchall()
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        rows = cur.execute(
+            "SELECT v.rowid, v.hash, e.vec FROM passage_vectors v JOIN embeddings e ON e.hash = v.hash "
+            "ORDER BY v.rowid").fetchall()
         idx = VectorIndex()
+        idx.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        idx.keys = hash_prefixes([r[1] for r in rows])
         if rows:
-            idx.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            buf = b"".join(r[1] for r in rows)
+            buf = b"".join(r[2] for r in rows)
             idx.mat = np.frombuffer(buf, dtype=np.float16).reshape(len(rows), idx.dim).astype(np.float32)
         return idx
 

@@ -1,0 +1,80 @@
+"""Readers: the engine's read-only work (search, composing and verifying an answer, listing sources) on a small
+pool of store connections of their own, so web requests search and answer side by side instead of queueing on
+the engine's one connection, and never wait for an ingest, an upload's embedding or another request's answer.
+
+SQLite in WAL mode gives each reader connection a consistent snapshot while a writer commits; the vector index
+snapshot is shared by all of them (store/vector_index.SharedIndex), so the pool costs one connection and a few
+small caches per reader, not a copy of the vectors.
+"""
+
+from __future__ import annotations
+
+import copy
+import queue
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+DEFAULT_READERS = 4   # more than the cores of a small server: requests also wait on SQLite and the model
+
+
+class ReaderPool:
+    """Up to `size` retrievers, each over its own store connection (opened on first need, kept for reuse).
+    A retriever is lent to one thread at a time; a caller waits only when all `size` are lent."""
+
+    def __init__(self, template: Callable[[], object], open_store: Callable[[], object], size: int = DEFAULT_READERS):
+        self.template = template            # -> the engine's retriever: settings, ranker and model come from it
+        self.open_store = open_store
+        self.size = max(1, int(size))
+        self._free: queue.LifoQueue = queue.LifoQueue()
+        self._made: list = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _make(self):
+        store = self.open_store()
+        r = copy.copy(self.template())      # same settings, ranker and embedder; its own store and caches
+        r.store, r.vectors = store, store.vector_store()
+        for name, fresh in (("_docs", {}), ("_docs_version", ""), ("_dense_state", None)):   # the abbreviation
+            # index (read-only once built) starts as the engine's; a reader rebuilds its own when the corpus changes
+            if hasattr(r, name):
+                setattr(r, name, fresh)
+        return r
+
+    def _sync(self, r) -> None:
+        """Settings changed on the engine's retriever since (public attributes: dense_view, a test's embedder)."""
+        for name, value in vars(self.template()).items():
+            if not name.startswith("_") and name not in ("store", "vectors", "last_mode", "last_note") \
+                    and getattr(r, name, None) is not value:
+                setattr(r, name, value)
+
+    @contextmanager
+    def reader(self) -> Iterator[object]:
+        """A retriever (with `.store`) for this thread until the block ends."""
+        try:
+            r = self._free.get_nowait()
+        except queue.Empty:
+            r = None
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("the engine is closed")
+                if len(self._made) < self.size:
+                    r = self._make()
+                    self._made.append(r)
+            if r is None:
+                r = self._free.get()
+        self._sync(r)
+        try:
+            yield r
+        finally:
+            self._free.put(r)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            made, self._made = self._made, []
+        for r in made:
+            try:
+                r.store.close()
+            except Exception:  # noqa: BLE001 - closing on shutdown; nothing to do about a failure
+                pass
