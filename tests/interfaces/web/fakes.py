@@ -159,3 +159,6 @@ class FakeStore:
         return Passage(id=passage_id, document_id=d.id, ordinal=0, text=d.text, start=0, end=len(d.text),
                        section=first.lstrip("# ") if first.startswith("#") else "",
                        kind="table" if "|" in d.text else "text", page=3 if d.source_format == "pdf" else None)
+
+    def counts(self) -> tuple[int, int]:
+        return len(self.engine.docs), len(self.engine.docs)

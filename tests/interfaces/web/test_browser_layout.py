@@ -207,7 +207,7 @@ def test_library_on_a_phone(site):
 
 PAGES = [("carl", "/"), ("carl", "/articles/{table}"), ("carl", "/articles/{abstained}"), ("carl", "/articles"),
          ("carl", "/library"), ("carl", "/library/source?id=pmid:333&start=0&end=17"), ("rita", "/review"),
-         ("rita", "/articles/{plain}"), ("admin", "/admin"), ("carl", "/account"), ("carl", "/no-such-page"),
+         ("rita", "/articles/{plain}"), ("rita", "/articles/{plain}/compare"), ("admin", "/admin"), ("carl", "/account"), ("carl", "/no-such-page"),
          (None, "/login")]
 
 
@@ -234,3 +234,25 @@ def test_axe_finds_no_serious_or_critical_violation(site, viewport):
         page.context.close()
     print(f"axe at {viewport['width']}px, (violations, serious or critical) per page: {counts}")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_inline_error_and_announced_progress(site, viewport):
+    _, url, _, _ = site
+    page = page_as(site, "carl", viewport)
+    page.goto(url + "/")
+    page.fill("#question", "   ")              # passes the browser's `required`, refused by the server
+    page.click("#ask-form button[type=submit]")
+    page.wait_for_selector("#ask-error")
+    assert page.url.endswith("/ask")
+    assert page.locator("#error-summary").is_visible() and "is empty" in page.inner_text("#ask-error")
+    assert page.locator("header.site nav a[href='/library']").is_visible() and no_sideways_scroll(page)
+    # while a question is answered the live region says so and the button is disabled (navigation held back here)
+    page.evaluate("document.getElementById('ask-form').addEventListener('submit', e => e.preventDefault())")
+    page.fill("#question", "What treats refractory HLH?")
+    page.click("#ask-form button[type=submit]")
+    page.wait_for_function("document.getElementById('ask-progress').textContent.length > 0")
+    text = page.inner_text("#ask-progress")
+    assert text.startswith("Searching ") and "sources" in text and page.locator("#ask-progress").is_visible()
+    page.wait_for_function("document.querySelector('#ask-form button[type=submit]').disabled")
+    page.context.close()

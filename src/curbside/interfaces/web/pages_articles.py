@@ -10,6 +10,7 @@ from curbside.interfaces.web import review_tools, source_context
 from curbside.interfaces.web.auth import Principal, check_csrf, page_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
+from curbside.interfaces.web.form_errors import FormError, attempt
 from curbside.interfaces.web.pages_auth import redirect, render
 from curbside.interfaces.web.security import client_ip
 from curbside.review import workflow as W
@@ -22,10 +23,16 @@ ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 @router.get("/")
 def home(request: Request, p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    return home_page(request, p, ctx)
+
+
+def home_page(request: Request, p: Principal, ctx: Ctx, error: FormError | None = None):
     mine = S.list_articles(ctx, p, mine=True, limit=10) if p.can("ask") else []
     published = ctx.articles.list(W.APPROVED, limit=20)
-    return render(request, "ask.html", p, active="ask", mine=mine, published=published, question="",
-                  audience="clinician", llm_writer=S.llm_configured(ctx))
+    return render(request, "ask.html", p, status_code=error.status if error else 200, active="ask", mine=mine,
+                  published=published, question=error.value("question") if error else "",
+                  audience=error.value("audience", "clinician") if error else "clinician",
+                  llm_writer=S.llm_configured(ctx), error=error, sources=source_context.source_count(ctx.engine))
 
 
 @router.post("/ask")
@@ -34,7 +41,10 @@ def ask(request: Request, background: BackgroundTasks, question: str = Form(""),
         p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
     n = int(pubmed) if pubmed.strip().isdigit() else None
-    article = S.ask(ctx, p, question, audience, None, client_ip(request), pubmed=n, writer=writer or None)
+    article, error = attempt(lambda: S.ask(ctx, p, question, audience, None, client_ip(request), pubmed=n,
+                                           writer=writer or None), "ask", question=question, audience=audience)
+    if error:
+        return home_page(request, p, ctx, error)
     if n and ctx.config.evidence_check:
         background.add_task(S.check_evidence, ctx)   # PubMed records were added: re-check approved articles
     return redirect(f"/articles/{article.id}")
@@ -77,7 +87,13 @@ def review_queue(request: Request, p: Principal = Depends(page_principal), ctx: 
 def article_page(request: Request, article_id: str, version: int | None = Query(None, ge=1, le=1_000_000),
                  audience: str | None = Query(None, max_length=20), comment: str | None = Query(None, max_length=20),
                  p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
-    v = S.view(ctx, p, article_id, version, audience or None)
+    return article_view(request, p, ctx, article_id, version, audience or None, comment)
+
+
+def article_view(request: Request, p: Principal, ctx: Ctx, article_id: str, version: int | None = None,
+                 audience: str | None = None, comment: str | None = None, error: FormError | None = None):
+    """The article page; with `error`, a refused form shown on it (status 4xx), its input kept."""
+    v = S.view(ctx, p, article_id, version, audience)
     by_item: dict = {}
     article_comments, versions, events, flag = [], [], [], None
     if v.full_access:
@@ -99,12 +115,13 @@ def article_page(request: Request, article_id: str, version: int | None = Query(
     quote_ctx = {} if v.article.abstained else source_context.for_article(ctx.engine, v.article)
     ancestors, replies = _thread(ctx, p, v.article, article_id)
     changes_asked = review_tools.changes_note(ctx, article_id, v.summary.state) if v.full_access else None
-    return render(request, "article.html", p, active="articles", v=v, article=v.article, comments=by_item,
+    return render(request, "article.html", p, status_code=error.status if error else 200, error=error,
+                  active="articles", v=v, article=v.article, comments=by_item,
                   near=near, can_upload=p.can("manage_sources"), quote_ctx=quote_ctx, ancestors=ancestors,
                   replies=replies, changes_asked=changes_asked, names=review_tools.display_names(ctx),
                   AUDIENCE_PLURAL=S.AUDIENCE_PLURAL,
                   article_comments=article_comments, versions=versions, events=events, flag=flag,
-                  version_info=version_info, targets=targets, comment_target=comment or "",
+                  version_info=version_info, targets=targets, comment_target=comment or (error.value("target") if error else ""),
                   action_labels=W.ACTION_LABELS, audience=v.article.audience)
 
 
@@ -144,11 +161,17 @@ def follow_up(request: Request, article_id: str, question: str = Form(""), audie
         interpreted = ""                        # the asker's own words, as the engine reads them
     elif interpreted is None:
         parent = S.view(ctx, p, article_id).article
-        combined = thread.combine(parent, S.check_question(question))
+        combined, error = attempt(lambda: thread.combine(parent, S.check_question(question)), "follow_up",
+                                  question=question)
+        if error:
+            return article_view(request, p, ctx, article_id, error=error)
         if combined:
             return render(request, "follow_up.html", p, active="articles", parent=parent, question=question,
                           interpreted=combined, audience=S.check_audience(audience))
-    article = S.ask(ctx, p, question, audience, article_id, client_ip(request), interpreted=interpreted)
+    article, error = attempt(lambda: S.ask(ctx, p, question, audience, article_id, client_ip(request),
+                                           interpreted=interpreted), "follow_up", question=question)
+    if error:
+        return article_view(request, p, ctx, article_id, error=error)
     return redirect(f"/articles/{article.id}")
 
 
@@ -156,7 +179,9 @@ def follow_up(request: Request, article_id: str, question: str = Form(""), audie
 def submit(request: Request, article_id: str, note: str = Form(""), csrf_token: str = Form(""),
            p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    S.submit(ctx, p, article_id, note, client_ip(request))
+    _, error = attempt(lambda: S.submit(ctx, p, article_id, note, client_ip(request)), "submit", note=note)
+    if error:
+        return article_view(request, p, ctx, article_id, error=error)
     return redirect(f"/articles/{article_id}", "submitted")
 
 
@@ -165,7 +190,10 @@ def review_action(request: Request, article_id: str, action: str = Form(""), not
                   version: int | None = Form(None, ge=1, le=1_000_000), csrf_token: str = Form(""),
                   p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    S.transition(ctx, p, article_id, action, note, client_ip(request), version)
+    _, error = attempt(lambda: S.transition(ctx, p, article_id, action, note, client_ip(request), version), "review",
+                       note=note)
+    if error:
+        return article_view(request, p, ctx, article_id, error=error)
     msg = {"approve": "approved", "request_changes": "changes", "start_review": "review", "retire": "retired"}
     return redirect(f"/articles/{article_id}", msg.get(action))
 
@@ -175,7 +203,10 @@ def revise(request: Request, article_id: str, question: str = Form(""), note: st
            use_proposed: str = Form(""), csrf_token: str = Form(""), p: Principal = Depends(page_principal),
            ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    S.new_version(ctx, p, article_id, question, note, use_proposed == "1", client_ip(request))
+    _, error = attempt(lambda: S.new_version(ctx, p, article_id, question, note, use_proposed == "1",
+                                             client_ip(request)), "revise", question=question, note=note)
+    if error:
+        return article_view(request, p, ctx, article_id, error=error)
     return redirect(f"/articles/{article_id}", "version")
 
 
@@ -190,7 +221,10 @@ def comment(request: Request, article_id: str, body: str = Form(""), target: str
             section, item = (int(x) for x in target.split("-", 1))
         except ValueError:
             raise ApiError(422, "target: expected 'article' or 'SECTION-ITEM'") from None
-    S.comment(ctx, p, article_id, body, section, item, version, client_ip(request))
+    _, error = attempt(lambda: S.comment(ctx, p, article_id, body, section, item, version, client_ip(request)),
+                       "comment", body=body, target=target)
+    if error:
+        return article_view(request, p, ctx, article_id, error=error)
     anchor = f"#s{section}-i{item}" if section is not None else "#comments"
     return redirect(f"/articles/{article_id}?msg=comment{anchor}")
 
@@ -220,9 +254,14 @@ def strike(request: Request, article_id: str, target: str = Form(""), reason: st
            version: int | None = Form(None, ge=1, le=1_000_000), csrf_token: str = Form(""),
            p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
-    try:
-        section, item = (int(x) for x in target.split("-", 1))
-    except ValueError:
-        raise ApiError(422, "target: choose the sentence to strike") from None
-    review_tools.strike(ctx, p, article_id, section, item, reason, client_ip(request), version)
+    def run():
+        try:
+            section, item = (int(x) for x in target.split("-", 1))
+        except ValueError:
+            raise ApiError(422, "target: choose the sentence to strike") from None
+        return review_tools.strike(ctx, p, article_id, section, item, reason, client_ip(request), version)
+
+    _, error = attempt(run, "strike", reason=reason, target=target)
+    if error:
+        return article_view(request, p, ctx, article_id, error=error)
     return redirect(f"/articles/{article_id}", "struck")

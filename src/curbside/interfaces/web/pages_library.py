@@ -11,6 +11,7 @@ from curbside.interfaces.web.api_sources import list_sources
 from curbside.interfaces.web.auth import Principal, check_csrf, page_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
+from curbside.interfaces.web.form_errors import attempt
 from curbside.interfaces.web.pages_auth import redirect, render
 from curbside.interfaces.web.security import client_ip
 from curbside.interfaces.web.uploads import EXTENSIONS, FORMATS, ingest_upload
@@ -43,9 +44,19 @@ def upload(request: Request, background: BackgroundTasks, file: UploadFile | Non
            p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
     p.require("manage_sources", "add sources")
-    if file is None or not file.filename:
-        raise ApiError(422, "choose a file to upload")
-    result = ingest_upload(ctx, file, format or None, tier or None, title or None)
+
+    def run():
+        if file is None or not file.filename:
+            raise ApiError(422, "choose a file to upload")
+        return ingest_upload(ctx, file, format or None, tier or None, title or None)
+
+    result, error = attempt(run, "upload", format=format, tier=tier, title=title)
+    if error:       # the Library again, the message beside the upload form, the choices kept
+        docs = list_sources(ctx, None)
+        return render(request, "library.html", p, status_code=error.status, active="library", docs=docs[:1000],
+                      total=len(docs), level="", q="", levels=_levels(), counts={}, formats=FORMATS,
+                      extensions=sorted(EXTENSIONS), max_mb=ctx.config.max_upload_bytes // (1024 * 1024), result=None,
+                      error=error)
     ctx.audit.record(p.username, "upload", result["file"], {k: result[k] for k in ("added", "duplicates", "failed")},
                      client_ip(request))
     if result["added"] or result.get("replaced"):   # a new version is new evidence too

@@ -59,6 +59,16 @@ def get_document(engine, document_id: str):
         return store.get_document(document_id)
 
 
+def source_count(engine) -> int | None:
+    """How many documents the library holds (None when the store cannot say)."""
+    store = _store(engine)
+    try:
+        with _locked(engine):
+            return int(store.counts()[0]) if store is not None else len(engine.sources())
+    except Exception:  # noqa: BLE001 - a number in a progress message is never worth an error
+        return None
+
+
 def _passage(engine, passage_id: str):
     store = _store(engine)
     if store is None or not passage_id:

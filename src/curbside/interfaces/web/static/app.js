@@ -24,10 +24,18 @@ document.addEventListener("DOMContentLoaded", function () {
     var fit = function () { cue.hidden = wrap.scrollWidth <= wrap.clientWidth + 1; };
     fit(); window.addEventListener("resize", fit);
   }
-  // Disable submit buttons while a question is being answered.
-  document.querySelectorAll("#ask-form, #follow-up-form").forEach(function (f) {
-    f.addEventListener("submit", function () {
-      f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; b.textContent = "Answering…"; });
+  // While a question is being answered: the buttons are disabled (after the form data is taken, so the pressed
+  // button's value is still sent) and the form's live region says what is happening (screen readers announce it).
+  document.querySelectorAll("#ask-form, #follow-up-form, #interpret-form").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (e.defaultPrevented) { return; }
+      var live = f.querySelector(".progress, [role=status]");
+      if (live) { live.textContent = live.getAttribute("data-progress") || "Answering your question…"; }
+      window.setTimeout(function () {
+        f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+        var pressed = e.submitter || f.querySelector("button[type=submit]");
+        if (pressed) { pressed.textContent = "Answering…"; }
+      }, 0);
     });
   });
   // A written answer (writer "llm") streams in: progress text and the model's draft, then the checked article.
