@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -97,8 +98,16 @@ def test_review_flow_in_chromium(live, browser):
     shot(carl, f"{kind}-01-ask")
     carl.fill("#question", question)
     carl.check("input[name=audience][value=clinician]")
+    started = time.monotonic()
     carl.click("#ask-form button[type=submit]")
     carl.wait_for_url(url + "/articles/*")
+    carl.locator(".article-section .item-text").first.wait_for()
+    first_text = time.monotonic() - started
+    load = carl.evaluate("(() => { const n = performance.getEntriesByType('navigation')[0];"
+                         " return [n.responseEnd - n.startTime, n.loadEventEnd - n.startTime]; })()")
+    print(f"\n[{kind}] ask to first answer text {first_text * 1000:.0f} ms; article page response "
+          f"{load[0]:.0f} ms, load event {load[1]:.0f} ms")
+    assert first_text < 30, first_text
     article_url = carl.url.split("?")[0]
     aid = article_url.rsplit("/", 1)[1]
     assert carl.inner_text("h1") == question
