@@ -190,3 +190,31 @@ def test_kill_during_ingest_keeps_committed_documents_whole(pg_url, tmp_path):
         assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
         assert c.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 3000
         assert len({r[0] for r in c.execute("SELECT COUNT(*) FROM passages GROUP BY document_id")}) == 1
+
+
+def test_postings_and_counters_follow_adds_replacements_and_removals(pg_url, settings, tmp_path):
+    from curbside.corpus.models import SourceDocument, SourceSection
+    from curbside.store.ingest import IngestSummary, Ingestor
+
+    store = PostgresCorpusStore(pg_url, tmp_path)
+
+    def ingest(docs):
+        Ingestor(store, settings).ingest_documents(docs, IngestSummary())
+
+    ingest([SourceDocument(title=f"T{i}", sections=[SourceSection(f"Etoposide dosing {i}. " * (i + 1))],
+                           pmid=str(i + 1)) for i in range(5)])
+    ingest([SourceDocument(title="T0", sections=[SourceSection("Now about ruxolitinib only.")], pmid="1")])
+    store.remove_document("pmid:3")
+    c = store.conn
+    expected = c.execute("SELECT COUNT(*) AS n FROM passages p CROSS JOIN LATERAL unnest(p.tsv)").fetchone()["n"]
+    assert c.execute("SELECT COUNT(*) AS n FROM postings").fetchone()["n"] == expected
+    stats = c.execute("SELECT passages, tokens FROM corpus_stats").fetchone()
+    real = c.execute("SELECT COUNT(*) AS n, SUM(ntok) AS t FROM passages").fetchone()
+    assert (stats["passages"], stats["tokens"]) == (real["n"], real["t"]) == (4, real["t"])
+    assert c.execute("SELECT COUNT(*) AS n FROM postings WHERE seq NOT IN (SELECT seq FROM passages)"
+                     ).fetchone()["n"] == 0
+    hits = store.search_fts('"ruxolitinib"', 5)
+    assert [store.get_passages_by_key([k])[k].document_id for k, _ in hits] == ["pmid:1"]
+    assert [k for k, _ in store.search_fts('"etoposide"', 5)][:1] and all(
+        store.get_passages_by_key([k])[k].document_id != "pmid:1" for k, _ in store.search_fts('"etoposide"', 5))
+    store.close()

@@ -11,7 +11,6 @@ document is added inside a savepoint (a bad one rolls back alone).
 from __future__ import annotations
 
 import json
-import math
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Iterable, Iterator
 
 from curbside.corpus.models import Document, Passage
 from curbside.errors import DiskFullError, StoreDamagedError, StoreError
+from curbside.store import pg_lexical
 from curbside.store.corpus_store import _DOC_COLUMNS, _DOC_LIST_COLUMNS, _document, _passage, now_iso
 
 WRITE_LOCK = 0x43757262   # pg_advisory_xact_lock key shared by every Curbside writer of one database
@@ -61,10 +61,9 @@ CREATE TABLE passage_vectors (
     hash TEXT NOT NULL,
     embedding halfvec(384) NOT NULL
 );
-""")]
+"""), (2, pg_lexical.MIGRATION)]
 
 _WORDS = re.compile(r"\w+")
-_PHRASE = re.compile(r'"((?:[^"]|"")*)"')
 _PASSAGE_COLS = 'seq AS rowid, id, document_id, ordinal, section, kind, page, start, "end", text'
 
 
@@ -134,7 +133,6 @@ class PostgresCorpusStore:
         self.url = url
         self.path = Path(cache_folder) / "postgres"    # only local caches live here
         self.conn = connect(url)
-        self._avg: tuple[str, int, float] | None = None
         with self.guarded():
             migrate(self.conn)
 
@@ -222,6 +220,7 @@ class PostgresCorpusStore:
                   len(_WORDS.findall(f"{p.text} {doc.title} {p.section}"))) for p in passages])
             cur.executemany("INSERT INTO abbreviations (document_id, short, long) VALUES (%s,%s,%s) "
                             "ON CONFLICT DO NOTHING", [(doc.id, s, l) for s, l in abbreviations])
+        pg_lexical.after_insert(c, doc.id)
         self._bump_state()
 
     def remove_document(self, document_id: str) -> bool:
@@ -233,6 +232,7 @@ class PostgresCorpusStore:
         return True
 
     def _delete(self, document_id: str) -> None:
+        pg_lexical.before_delete(self.conn, document_id)
         self.conn.execute("DELETE FROM documents WHERE id = %s", (document_id,))   # cascades to passages, vectors
 
     def _bump_state(self) -> None:
@@ -344,56 +344,8 @@ class PostgresCorpusStore:
         return PostgresVectorStore(self)
 
     # ---- lexical candidates ----
-    def _corpus_stats(self) -> tuple[int, float]:
-        """(passages, mean tokens per passage), cached until the corpus changes."""
-        state = self.corpus_state()
-        if self._avg is None or self._avg[0] != state:
-            r = self.conn.execute("SELECT COUNT(*) AS n, COALESCE(AVG(ntok), 1) AS a FROM passages").fetchone()
-            self._avg = (state, int(r["n"]), float(r["a"]) or 1.0)
-        return self._avg[1], self._avg[2]
-
     def search_fts(self, match: str, limit: int,
                    weights: tuple[float, float, float] = (1.0, 0.3, 0.6)) -> list[tuple[str, float]]:
-        """BM25 over any-phrase candidates: (passage id, score) best first. `match` is query.fts_query's output
-        (quoted phrases joined by OR); each phrase counts as one term, its frequency in a passage being the
-        least weighted frequency of its words there."""
-        phrases = [p.replace('""', '"') for p in _PHRASE.findall(match or "")] or _WORDS.findall(match or "")
-        phrases = [p for p in dict.fromkeys(phrases) if p.strip()][:64]
-        if not phrases:
-            return []
+        """BM25 over any-phrase candidates: (passage id, score) best first (see store/pg_lexical.py)."""
         with self.guarded():
-            rows = self.conn.execute(
-                "SELECT i, array(SELECT lexeme FROM unnest(to_tsvector('english', p))) AS lex "
-                "FROM unnest(%s::text[]) WITH ORDINALITY AS t(p, i)", (phrases,)).fetchall()
-            terms = [(int(r["i"]), r["lex"]) for r in rows if r["lex"]]
-            if not terms:
-                return []
-            tsq = " || ".join("phraseto_tsquery('english', %s)" for _ in terms)
-            qargs = [phrases[i - 1] for i, _ in terms]
-            n, avgdl = self._corpus_stats()
-            df = self.conn.execute(
-                "SELECT " + ", ".join(f"COUNT(*) FILTER (WHERE tsv @@ phraseto_tsquery('english', %s)) AS d{j}"
-                                      for j in range(len(terms))) + f" FROM passages WHERE tsv @@ ({tsq})",
-                qargs + qargs).fetchone()
-            lex, ph, idf, nlex = [], [], [], []
-            for j, (i, words) in enumerate(terms):
-                d = df[f"d{j}"]
-                w = math.log((n - d + 0.5) / (d + 0.5)) if d else 0.0
-                for word in words:
-                    lex.append(word)
-                    ph.append(j)
-                    idf.append(w if w > 0 else 1e-6)
-                    nlex.append(len(words))
-            wa, wc, wb = weights   # text, section, title -> tsvector labels A, C, B
-            rows = self.conn.execute(
-                "WITH t(lex, ph, idf, nlex) AS (SELECT * FROM unnest(%s::text[], %s::int[], %s::float8[], %s::int[])) "
-                "SELECT id, SUM(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * ntok / %s))) AS s FROM ("
-                "  SELECT m.id, m.ntok, t.ph, MAX(t.idf) AS idf, MAX(t.nlex) AS nlex, COUNT(*) AS c,"
-                "    MIN((SELECT SUM(CASE w WHEN 'A' THEN %s WHEN 'B' THEN %s WHEN 'C' THEN %s ELSE 1.0 END)"
-                "         FROM unnest(u.weights) AS w)) AS tf"
-                "  FROM passages m CROSS JOIN LATERAL unnest(m.tsv) AS u(lexeme, positions, weights)"
-                "  JOIN t ON t.lex = u.lexeme"
-                f"  WHERE m.tsv @@ ({tsq}) GROUP BY m.id, m.ntok, t.ph) h "
-                "WHERE c = nlex GROUP BY id ORDER BY s DESC, id LIMIT %s",
-                [lex, ph, idf, nlex, avgdl, wa, wb, wc] + qargs + [limit]).fetchall()
-        return [(r["id"], float(r["s"])) for r in rows]
+            return pg_lexical.search(self.conn, match, limit, weights)
