@@ -37,7 +37,10 @@ class AskRequest(BaseModel):
     question: SafeStr = Field(..., min_length=1, max_length=S.MAX_QUESTION_CHARS,
                               examples=["What are the treatment options for refractory HLH?"])
     audience: Audience = "clinician"
-    follow_up_of: SafeStr | None = Field(None, max_length=64, description="id of the earlier article")
+    follow_up_of: SafeStr | None = Field(None, max_length=64, description="id of the earlier article: the "
+                                         "question is read in its context (one that only qualifies it, 'What about "
+                                         "in adults?', is answered as the earlier question with the qualifier); "
+                                         "the article's title and interpretation say how it was read")
     pubmed: PubmedN | None = Field(None, description="first fetch up to N new PubMed records for the "
                                "question into the library (roles that may add sources); without network the "
                                "article says so (pubmed_note) and is answered from the library")
