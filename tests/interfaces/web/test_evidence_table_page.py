@@ -64,3 +64,32 @@ def test_rows_of_one_study_are_told_apart_and_damage_is_flagged(web):
 def test_a_clean_table_has_no_damage_note(web):
     html = web.browser("carl").client.get(f"/articles/{web.ask('carl')['id']}").text
     assert "ocr-flag" not in html and "scanned (OCR)" not in html
+
+
+def test_a_reviewer_records_the_reading_of_damaged_text_beside_the_quote(web):
+    aid = _article_with_table(web)
+    web.act("rita", aid, "start_review")
+    rita = web.browser("rita")
+    page = rita.client.get(f"/articles/{aid}").text
+    assert page.count('action="/articles/' + aid + '/reading"') == 2          # the damaged cell, table and card
+    # only a damaged cell, only with a reading, only reviewers
+    assert rita.post(f"/articles/{aid}/reading", {"row": "0", "column": "dosing", "reading": "5 mg/kg",
+                                                  "version": "1"}).status_code == 422
+    assert rita.post(f"/articles/{aid}/reading", {"row": "2", "column": "dosing", "reading": " ",
+                                                  "version": "1"}).status_code == 422
+    assert web.browser("carl").post(f"/articles/{aid}/reading", {"row": "2", "column": "dosing",
+                                                                  "reading": "150 mg/m2"}).status_code == 403
+    r = rita.post(f"/articles/{aid}/reading", {"row": "2", "column": "dosing", "reading": "150 mg/m2 weekly",
+                                               "version": "1"})
+    assert r.status_code == 303
+    html = rita.client.get(f"/articles/{aid}").text
+    cell = re.search(r'<td class="ocr-damaged">(.*?)</td>', html, re.S).group(1)
+    assert cell.startswith("150 mg/m?2 weekly")               # the verbatim quote stays as it is
+    assert "Reviewer’s reading: <strong>150 mg/m2 weekly</strong> (rita, not in the source)" in cell
+    assert "[[cell" not in html                                 # not listed as a raw comment
+    author = web.browser("carl").client.get(f"/articles/{aid}").text
+    assert "Reviewer’s reading: <strong>150 mg/m2 weekly</strong>" in author and "/reading\"" not in author
+    # readers see the quote marked as damaged, never the reviewer's reading
+    web.act("rita", aid, "approve")
+    reader = web.browser("rhea").client.get(f"/articles/{aid}").text
+    assert "Damaged text" in reader and "Reviewer’s reading" not in reader and "150 mg/m2 weekly" not in reader

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 
 from curbside.interfaces.web import services as S
-from curbside.interfaces.web import review_tools, source_context
+from curbside.interfaces.web import readings, review_tools, source_context
 from curbside.interfaces.web.auth import Principal, check_csrf, page_principal
 from curbside.interfaces.web.context import Ctx, get_ctx
 from curbside.interfaces.web.errors import ApiError
@@ -105,6 +105,8 @@ def article_view(request: Request, p: Principal, ctx: Ctx, article_id: str, vers
         events = ctx.articles.events(article_id)
         got = get_flag(ctx.articles, article_id)
         flag = got[0] if got else None
+    readings_by_cell, article_comments = readings.split(article_comments)
+    readings_by_cell = {k: c for k, c in readings_by_cell.items() if c.version == v.version}
     versions = ctx.articles.versions(article_id)
     version_info = next((x for x in versions if x.version == v.version), None)
     if not v.full_access:
@@ -118,7 +120,8 @@ def article_view(request: Request, p: Principal, ctx: Ctx, article_id: str, vers
     return render(request, "article.html", p, status_code=error.status if error else 200, error=error,
                   active="articles", v=v, article=v.article, comments=by_item,
                   near=near, can_upload=p.can("manage_sources"), quote_ctx=quote_ctx, ancestors=ancestors,
-                  replies=replies, changes_asked=changes_asked, names=review_tools.display_names(ctx),
+                  replies=replies, changes_asked=changes_asked, readings=readings_by_cell,
+                  can_read_cells=v.full_access and p.can("review"), names=review_tools.display_names(ctx),
                   AUDIENCE_PLURAL=S.AUDIENCE_PLURAL,
                   article_comments=article_comments, versions=versions, events=events, flag=flag,
                   version_info=version_info, targets=targets, comment_target=comment or (error.value("target") if error else ""),
@@ -265,3 +268,16 @@ def strike(request: Request, article_id: str, target: str = Form(""), reason: st
     if error:
         return article_view(request, p, ctx, article_id, error=error)
     return redirect(f"/articles/{article_id}", "struck")
+
+
+@router.post("/articles/{article_id}/reading")
+def reading(request: Request, article_id: str, row: int = Form(-1, ge=-1, le=10_000), column: str = Form(""),
+            reading: str = Form(""), version: int | None = Form(None, ge=1, le=1_000_000), csrf_token: str = Form(""),
+            p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+    """A reviewer's reading of a damaged Evidence Table cell, recorded beside the verbatim quote."""
+    check_csrf(p, csrf_token)
+    _, error = attempt(lambda: readings.record(ctx, p, article_id, row, column[:40], reading, version,
+                                               client_ip(request)), "reading", reading=reading)
+    if error:
+        return article_view(request, p, ctx, article_id, error=error)
+    return redirect(f"/articles/{article_id}?msg=reading#sec-table")

@@ -21,6 +21,7 @@ FLASH = {"approved": "Approved and published.", "submitted": "Submitted for revi
          "changes": "Changes requested; the author has been asked for a new version.",
          "review": "Review started.", "retired": "Article retired.", "version": "New version created; it is under review.",
          "comment": "Comment added.",
+         "reading": "Reading recorded beside the damaged text.",
          "struck": "Sentence struck: a new version without it is under review.", "uploaded": "Upload finished.", "deleted": "Source removed.",
          "user": "User saved.", "token": "Token revoked.", "password": "Password changed.", "signedout": "Signed out."}
 

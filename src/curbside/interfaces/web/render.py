@@ -96,6 +96,18 @@ def ocr_damaged(text: str | None) -> bool:
     return bool(text) and _DAMAGE.search(text) is not None
 
 
+CELL_MARK = re.compile(r"^\[\[cell (\d{1,4}):([a-z_]{1,40})\]\] (.+)$", re.S)
+
+
+def plain_note(text: str | None) -> str:
+    """A history note as people read it: a reviewer's reading of a damaged cell named by its row and column."""
+    m = CELL_MARK.match(text or "")
+    if not m:
+        return text or ""
+    return f"reading of damaged text, Evidence Table row {int(m.group(1)) + 1}, {m.group(2).replace('_', ' ')}: " \
+           f"{m.group(3)}"
+
+
 # the column that best tells two rows of one study apart (an arm, a dose), in order of preference
 _DISTINGUISH = ("dosing", "patients", "time_to_response", "overall_response", "complete_response", "survival")
 
@@ -132,6 +144,7 @@ def _short(text: str, n: int = 60) -> str:
 def configure(env: Environment) -> None:
     env.filters.update(nice_date=nice_date, nice_time=nice_time, safe_url=safe_url, ref_authors=ref_authors)
     env.tests.update(ocr_damaged=ocr_damaged)
+    env.filters.update(plain_note=plain_note)
     env.globals.update(ref_links=ref_links, item_quotes=item_quotes, reference=reference, STATE_CLASS=STATE_CLASS,
                        AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns, VERDICT_LABELS=VERDICT_LABELS,
                        BADGE_STEPS=("Submitted", "Under Review", "Approved"), table_rows=table_rows,
