@@ -226,15 +226,39 @@ def _inherit_lead_in_relevance(scored: list[Scored], threshold: float) -> None:
     scored.sort(key=lambda x: -x.prob)
 
 
+BLOCK_ROWS = 6        # rows/items of one table or list shown together with the one that was chosen
+
+
+def _block(u) -> tuple | None:
+    """The table or list a unit belongs to (its rows share document, heading path and header), else None."""
+    if u.kind not in ("table_row", "list_item"):
+        return None
+    return (u.document.id, u.context, u.header, u.kind)
+
+
 def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 6) -> list[Scored]:
-    """The first `limit` units of a ranked pool the picker accepts (checked one at a time, as they are taken)."""
+    """The first `limit` units of a ranked pool the picker accepts (checked one at a time, as they are taken).
+    A chosen table row or list item brings the other relevant rows of its table or list (those of the same pool,
+    in the document's order, up to BLOCK_ROWS, counted in `limit`): a staging table or a regimen list is read
+    whole, not one row."""
     out: list[Scored] = []
     for s in pool:
         if len(out) >= limit:
             break
-        if picker.ok(s, per_document):
-            out.append(s)
-            picker.take(s)
+        if not picker.ok(s, per_document):
+            continue
+        out.append(picker.take(s))
+        key = _block(s.unit)
+        if key is None:
+            continue
+        rows = sorted((t for t in pool if t is not s and _block(t.unit) == key), key=lambda t: t.unit.start)
+        added = 0
+        for t in rows:
+            if added >= BLOCK_ROWS:
+                break
+            if picker.ok(t, per_document + BLOCK_ROWS):
+                out.append(picker.take(t))
+                added += 1
     return out
 
 

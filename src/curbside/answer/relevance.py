@@ -58,19 +58,23 @@ class Scored:
         return self.features.role
 
     studies_asked: bool = False       # the question asks about trials/studies: study plans are evidence then
+    document_answers: bool = False    # its document holds a unit that may answer the question on its own
 
     @property
     def usable(self) -> bool:
-        """Can appear in an article for this question at all: about its head concept, not about another
-        population, and not plan/meta text (study plans count when the question asks what is being studied)."""
+        """Can appear in an article for this question at all: about its head concept (itself, or a unit of a
+        document that answers the question: a burns guideline's fluid line need not repeat the formula's name), not
+        about another population, and not plan/meta text (study plans count when the question asks what is being
+        studied)."""
         f = self.features
         registry = self.unit.document.evidence_level is EvidenceLevel.TRIAL_REGISTRY
-        return f.on_topic and f.population_ok and (not (f.role.meta or registry) or self.studies_asked)
+        return (f.on_topic or self.document_answers) and f.population_ok \
+            and (not (f.role.meta or registry) or self.studies_asked)
 
     @property
     def can_lead(self) -> bool:
         """Can answer the question on its own: usable and about the question's population when it names one."""
-        return self.usable and self.features.population_covered
+        return self.features.on_topic and self.usable and self.features.population_covered
 
 
 def score_units(parsed, units: list, passage_scores: dict[str, float],
@@ -83,6 +87,9 @@ def score_units(parsed, units: list, passage_scores: dict[str, float],
     probs = model.probabilities(np.stack([f.x for f in feats]))
     studies = bool(STUDIES_ASKED.search(parsed.text))
     out = [Scored(u, f, float(p), studies) for u, f, p in zip(units, feats, probs)]
+    answering = {s.unit.document.id for s in out if s.prob >= model.answer_threshold and s.can_lead}
+    for s in out:
+        s.document_answers = s.unit.document.id in answering
     out.sort(key=lambda s: -s.prob)
     return out
 

@@ -1,0 +1,88 @@
+"""Which units an article may use and how they are taken: a document that answers lends its topic to its other
+units, and a chosen table row brings the other relevant rows of its table.
+
+All fixture text is invented."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from curbside.answer.compose import BLOCK_ROWS, _first, _Picker
+from curbside.answer.features import FEATURES
+from curbside.answer.relevance import RelevanceModel, Scored, score_units
+from curbside.corpus.models import Document, Passage
+from curbside.retrieve.query import parse_question
+
+from .test_units import all_units, make_doc
+
+
+def _name(u) -> str:
+    return u.display.strip("| ").split(" |")[0]
+
+
+def _scored(unit, prob: float) -> Scored:
+    return Scored(unit, SimpleNamespace(role=None), prob)
+
+
+def test_a_chosen_table_row_brings_the_other_rows_of_its_table_in_document_order():
+    doc, passages = make_doc([
+        ("Staging", "Stages are assigned by the worst criterion.\n\n"
+                    "| Stage | Marker | Output |\n|---|---|---|\n"
+                    "| Stage 1 | 1.5-1.9 times baseline | < 0.5 mL/kg/h for 6-12 h |\n"
+                    "| Stage 2 | 2.0-2.9 times baseline | < 0.5 mL/kg/h for 12 h |\n"
+                    "| Stage 3 | 3.0 times baseline | < 0.3 mL/kg/h for 24 h |\n", "body"),
+        ("Nutrition", "Give enteral nutrition when possible.\n\nAvoid protein restriction.", "body"),
+    ])
+    units = all_units(doc, passages)
+    rows = [u for u in units if u.kind == "table_row"]
+    assert [_name(r) for r in rows] == ["Stage 1", "Stage 2", "Stage 3"]
+    other = [u for u in units if u.kind == "sentence"]
+    # ranked: stage 2 first, then two unrelated sentences, then stages 3 and 1
+    pool = [_scored(rows[1], 0.9)] + [_scored(u, 0.8) for u in other[:2]] + [_scored(rows[2], 0.6),
+                                                                              _scored(rows[0], 0.55)]
+    taken = _first(pool, _Picker(), limit=4)
+    shown = [_name(s.unit) for s in taken]
+    # the table's rows come with stage 2, in the table's order, and count toward the section's limit
+    assert shown[:3] == ["Stage 2", "Stage 1", "Stage 3"]
+    assert len(taken) == 4 and taken[3].unit is other[0]
+    assert [_name(s.unit) for s in _first(pool, _Picker(), limit=1)] == ["Stage 2", "Stage 1", "Stage 3"]
+    assert BLOCK_ROWS >= 2
+
+
+def test_rows_of_another_table_are_not_pulled_in():
+    doc, passages = make_doc([
+        ("Doses", "| Drug | Dose |\n|---|---|\n| Alphamab | 5 mg daily |\n| Betamab | 10 mg daily |\n", "body"),
+        ("Monitoring", "| Test | When |\n|---|---|\n| Creatinine | Every 3 months |\n| Potassium | Monthly |\n",
+         "body"),
+    ])
+    rows = [u for u in all_units(doc, passages) if u.kind == "table_row"]
+    assert len(rows) == 4
+    taken = _first([_scored(rows[0], 0.9), _scored(rows[2], 0.5)], _Picker(), limit=1)
+    assert [s.unit.display for s in taken] == [rows[0].display]     # its own table's other row is not in the pool
+
+
+def _one_doc(doc_id: str, title: str, body: str) -> tuple[Document, list]:
+    doc = Document(id=doc_id, title=title, text=body)
+    passage = Passage(id=f"{doc_id}#0", document_id=doc_id, ordinal=0, text=body, start=0, end=len(body))
+    from curbside.answer.units import units_for_passage
+
+    return doc, units_for_passage(doc, passage)
+
+
+def test_a_document_that_answers_lends_its_topic_to_its_other_units_but_never_the_bottom_line():
+    _, burns = _one_doc("sha:burns", "Invented burn care guideline",
+                        "Use the Parkland formula for burn fluid resuscitation. "
+                        "Give lactated Ringer's solution as the first fluid.")
+    _, other = _one_doc("sha:other", "Invented sepsis guideline", "Give lactated Ringer's solution as the first fluid.")
+    parsed = parse_question("How is burn fluid resuscitation calculated with the Parkland formula?")
+    w = np.zeros(len(FEATURES), dtype=np.float32)
+    w[0] = 5.0                                              # every unit very probable: only topic decides
+    model = RelevanceModel(w, answer_threshold=0.5, item_threshold=0.5, about={})
+    scored = score_units(parsed, burns + other, {"sha:burns#0": 1.0, "sha:other#0": 1.0}, model)
+    by = {(s.unit.document.id, s.unit.display.split()[1]): s for s in scored}
+    formula, ringer = by[("sha:burns", "the")], by[("sha:burns", "lactated")]
+    assert formula.can_lead and formula.usable
+    assert ringer.usable and not ringer.can_lead            # shown from the answering document, never the answer
+    assert not by[("sha:other", "lactated")].usable         # the same words in another document: not on topic
