@@ -38,8 +38,8 @@ class PostgresVectorIndex:
         if k <= 0 or not self.size:
             return []
         conn = self.vs.conn
-        if self.vs.has_hnsw():
-            conn.execute(f"SET hnsw.ef_search = {int(max(self.ef_search, k))}")
+        # always (another process may have built the HNSW index since): pgvector returns at most ef_search rows
+        conn.execute(f"SET hnsw.ef_search = {int(min(max(self.ef_search, k), 1000))}")
         rows = conn.execute("SELECT passage_id, -(embedding <#> %s::halfvec) AS s FROM passage_vectors "
                             "ORDER BY embedding <#> %s::halfvec LIMIT %s",
                             (_literal(query), _literal(query), int(k))).fetchall()
