@@ -16,6 +16,7 @@ def _isolated_home(tmp_path, monkeypatch):
     """No test may touch the user's real data directory, nor reach NCBI (tests use the fake E-utilities server)."""
     monkeypatch.setenv("CURBSIDE_HOME", str(tmp_path / "default-home"))
     monkeypatch.setenv("CURBSIDE_EUTILS_URL", "http://pubmed.invalid/entrez/eutils/")
+    monkeypatch.delenv("CURBSIDE_STORE", raising=False)     # a test names its PostgreSQL store itself
 
 
 @pytest.fixture
