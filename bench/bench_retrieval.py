@@ -22,7 +22,7 @@ numpy int8 and binary quantisation with exact float re-scoring, usearch HNSW (f3
 SQ8 and binary + re-scoring): recall@10 against exact search, p50/p95 latency of one query at a time on one
 thread (median over --runs passes over --queries BioASQ questions embedded with the shipped MiniLM), build time,
 index bytes, RSS growth, and whether it can be memory-mapped; on the store's own vectors (read from
-HOME/vectors/vectors.npy, the store is not opened) and on synthetic --scale-sized sets made by perturbing them.
+HOME/vectors/<stamp>.vectors.npy, the store is not opened) and on synthetic --scale-sized sets made by perturbing them.
 usearch and faiss are optional (never project dependencies): install them outside the venv, e.g.
     .venv/bin/pip install --target /tmp/idxlibs usearch faiss-cpu   # then delete /tmp/idxlibs/numpy*
     PYTHONPATH=/tmp/idxlibs .venv/bin/python bench/bench_retrieval.py --home ... --indexes
@@ -365,9 +365,10 @@ def synthetic(base: np.ndarray, size: int, noise: float = 0.03, seed: int = 0) -
 
 
 def load_store_vectors(home: Path, engine=None) -> np.ndarray:
-    """The store's passage vectors as laid out by curbside.store.vectors (HOME/vectors/vectors.npy, unit float32
-    rows), read without opening the store; through the engine (which rebuilds a stale index) when absent."""
-    path = home / "vectors" / "vectors.npy"
+    """The store's passage vectors as laid out by curbside.store.vector_index (HOME/vectors/<stamp>.vectors.npy, unit
+    float32 rows), read without opening the store; through the engine (which rebuilds a stale index) when absent."""
+    saved = sorted((home / "vectors").glob("*.vectors.npy"), key=lambda f: f.stat().st_mtime)
+    path = saved[-1] if saved else home / "vectors" / "vectors.npy"
     if path.exists():
         return np.array(np.load(path, mmap_mode="r"), dtype=np.float32)
     if engine is None:
