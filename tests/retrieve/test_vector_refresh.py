@@ -3,7 +3,9 @@ the rows that changed (added, removed, re-pointed), and the result equals a full
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 
 import numpy as np
 
@@ -69,7 +71,11 @@ def test_saved_index_is_named_by_stamp_and_reloaded(loaded_engine, tmp_path):
     restarted = other_process(store, tmp_path / "vectors")
     again = restarted.index()
     assert same_index(again, built) and restarted.shared.full_builds == 1
-    # a new stamp replaces the files; concurrent savers of one stamp write the same bytes through private files
+    # a new stamp replaces the files (and a temporary file a crash left long ago); concurrent savers of one stamp
+    # write the same bytes through private files
+    stale = tmp_path / "vectors" / ".old.ids.1-2.tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
     store.remove_document(store.list_documents()[0].id)
     idx = vs.index()
     threads = [threading.Thread(target=idx.save, args=(tmp_path / "vectors", vs.stamp())) for _ in range(4)]

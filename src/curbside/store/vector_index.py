@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -94,12 +95,14 @@ class VectorIndex:
             with open(tmp, "wb") as fh:
                 np.save(fh, arr)
             os.replace(tmp, folder / f"{stamp}.{name}.npy")
+        now = time.time()
         for old in folder.iterdir():
-            if old.name.endswith(".npy") and not old.name.startswith(stamp + ".") or old.name == "stamp":
-                try:
+            try:
+                if (old.name.endswith(".npy") and not old.name.startswith(stamp + ".") or old.name == "stamp"
+                        or old.name.endswith(".tmp") and now - old.stat().st_mtime > 600):   # left by a crash
                     old.unlink()       # a process that memory-mapped it keeps its pages
-                except OSError:
-                    pass
+            except OSError:
+                pass
 
     @classmethod
     def load(cls, folder: Path, stamp: str) -> "VectorIndex | None":
