@@ -51,13 +51,17 @@ _STEM = 5
 
 
 def _stem(w: str) -> str:
+    """The first _STEM letters; a short word loses a plural "s" first ("DNAs", "LTRs", "cells" are "DNA", "LTR",
+    "cell"; not "virus", "genus", "class")."""
+    if 3 < len(w) <= _STEM and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
     return w[:_STEM] if len(w) > _STEM else w
 
 
 # words that name no particular condition: a head concept is matched by its other words
 _GENERIC = frozenset("""disease diseases disorder disorders syndrome syndromes infection infections condition
 conditions injury injuries deficiency illness mild moderate severe early late adult adults patient patients drug
-drugs medication medications agent agents""".split())
+drugs medication medications agent agents cause causes caused causing organism organisms underlying""".split())
 
 
 @lru_cache(maxsize=8192)
@@ -78,8 +82,8 @@ def _variant_matches(variant: str, words: frozenset[str], text: str = "") -> boo
     if not toks:
         return False
     got = [t in words for t in toks]
-    if loose:               # a phrase of the question's own terms: its head noun and half of its words
-        return got[-1] and sum(got) >= len(toks) / 2
+    if loose:               # a phrase of the question's own terms: half of its words, including its first or
+        return (got[-1] or got[0]) and sum(got) >= len(toks) / 2    # last ("cohesin linked" ~ "links cohesin")
     if len(toks) <= 3:
         return all(got) and (len(toks) == 1 or _near(text, toks))
     return got[-1] and sum(got) >= 3 * len(toks) / 4
