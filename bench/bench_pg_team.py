@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,7 @@ def main() -> None:
               f"in {ingest_s:.1f} s; articles saved in PostgreSQL: {saved:,}")
         store.close()
         articles.close()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
