@@ -17,3 +17,11 @@ def test_advice_against_stays_against():
               "Zentamycin is not recommended in children, even where other agents are contraindicated.",
               "SABA-only treatment is no longer recommended."):
         assert classify(t).polarity == "against", t
+
+
+def test_statements_that_no_report_was_found_are_no_evidence_never_an_option():
+    for t in ("Additionally, we did not find any reports of examplumab used as salvage therapy.",
+              "We found no studies of examplumab in children.",
+              "The authors could not identify any published data on examplumab."):
+        assert classify(t).no_evidence, t
+    assert not classify("Examplumab was effective in 7 of 10 patients.").no_evidence

@@ -74,7 +74,10 @@ CASE_NARRATIVE = re.compile(
 # the source says the evidence is missing ("there is no published experience", "data are lacking")
 NO_EVIDENCE = re.compile(r"\b(?:no (?:published |prospective |randomi[sz]ed |controlled )?(?:experience|evidence|data|"
                          r"studies|trials|reports)|(?:data|evidence) (?:are|is) (?:lacking|limited|insufficient|sparse)|"
-                         r"insufficient (?:evidence|data)|has not been (?:studied|evaluated|reported))\b", re.I)
+                         r"insufficient (?:evidence|data)|has not been (?:studied|evaluated|reported)|"
+                         r"(?:did not|could not|failed to) (?:find|identify) (?:any )?(?:published )?"
+                         r"(?:reports?|evidence|data|studies)|found no (?:published )?(?:reports?|evidence|data|studies))\b",
+                         re.I)
 PREVENTION = re.compile(r"\bprophyla\w+|\bprevent(?:ion|ive|ing)?\b", re.I)
 
 # bibliographic lines of a document: never evidence
