@@ -19,6 +19,7 @@ from curbside.answer.models import Article
 from curbside.answer.verify import verify_article
 from curbside.corpus.models import Document
 from curbside.errors import InputError
+from curbside.background import BackgroundEmbedder
 from curbside.readers import ReaderPool
 from curbside.retrieve.search import Retriever, SearchHit, concept_coverage
 from curbside.settings import Settings, load_settings
@@ -36,6 +37,8 @@ class Engine:
         self._lock = threading.RLock()   # the engine's own connection (writes): serialise access from server threads
         # searches and answers run on reader connections of their own, never waiting for this lock (see readers.py)
         self._readers = ReaderPool(lambda: self.retriever, lambda: open_corpus_store(self.settings))
+        self.background = BackgroundEmbedder(lambda: open_corpus_store(self.settings),
+                                             lambda: self.retriever.embedder().encode)
         self._articles = None
         if self.settings.load_default_corpus:
             self.ensure_default_corpus()
@@ -68,9 +71,10 @@ class Engine:
 
     def ingest(self, paths: list[Path], fmt: str | None = None, mapping=None,
                overrides: MetadataOverrides | None = None, progress: ProgressCallback | None = None,
-               dedupe_content: bool = False, **metadata) -> IngestSummary:
+               dedupe_content: bool = False, embed: bool = True, **metadata) -> IngestSummary:
         """Read files into the store (see store.ingest.Ingestor for what counts as a duplicate or a new version).
-        dedupe_content: also skip a document whose exact content is stored under another id."""
+        dedupe_content: also skip a document whose exact content is stored under another id. embed=False stores
+        without embedding (see embed_in_background)."""
         import time
 
         if metadata and overrides is None:
@@ -78,7 +82,8 @@ class Engine:
         summary = IngestSummary()
         t0 = time.perf_counter()
         with self._lock:
-            ingestor = Ingestor(self.store, self.settings, on_added=self._embed_added, dedupe_content=dedupe_content)
+            ingestor = Ingestor(self.store, self.settings, on_added=self._embed_added if embed else None,
+                                dedupe_content=dedupe_content)
             for f, docs in read_files([Path(p) for p in paths], fmt, mapping, summary, self.settings.max_file_bytes):
                 ingestor.ingest_documents(docs, summary, overrides, progress, label=f.name)
         summary.seconds = time.perf_counter() - t0
@@ -171,6 +176,13 @@ class Engine:
         embedder = self.retriever.embedder()
         with self._lock:
             return self.retriever.vectors.embed_missing(embedder.encode, progress=progress, should_stop=should_stop)
+
+    def embed_in_background(self) -> bool:
+        """Give every passage without a vector one in a background thread on a connection of its own (see
+        background.py); searches use each vector once committed. False when embeddings are off or unavailable."""
+        from curbside.retrieve import embed
+
+        return bool(self.settings.embed and embed.available() and self.background.request())
 
     def _embed_added(self, docs: list[Document]) -> int:
         """Ingest hook: embed the passages of a just-committed batch of documents that have no vector yet
@@ -325,6 +337,7 @@ class Engine:
         return text
 
     def close(self) -> None:
+        self.background.close()
         self._readers.close()
         self.store.close()
 

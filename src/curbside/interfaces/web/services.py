@@ -350,6 +350,9 @@ def check_evidence(ctx: Ctx) -> int:
 
     if not ctx.config.evidence_check:
         return 0
+    background = getattr(ctx.engine, "background", None)
+    if background is not None:      # an upload is embedded after its request: judge new evidence with its vectors
+        background.wait(timeout=3600)
     try:
         flags = check_articles(ctx.engine, ctx.articles)
     except Exception:

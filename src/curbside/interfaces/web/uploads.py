@@ -90,6 +90,15 @@ def save_upload(ctx: Ctx, upload: UploadFile, fmt: str) -> tuple[Path, str]:
     return path, name
 
 
+def embeds_in_background(engine) -> bool:
+    import inspect
+
+    try:
+        return hasattr(engine, "embed_in_background") and "embed" in inspect.signature(engine.ingest).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def ingest_upload(ctx: Ctx, upload: UploadFile, fmt: str | None, tier: str | None = None,
                   title: str | None = None, year: int | None = None) -> dict:
     from curbside.corpus.models import EvidenceLevel
@@ -108,8 +117,11 @@ def ingest_upload(ctx: Ctx, upload: UploadFile, fmt: str | None, tier: str | Non
             raise ApiError(422, "year: expected a year between 1800 and 2100")
         metadata["year"] = year
     path, name = save_upload(ctx, upload, fmt)
+    # stored (and searchable by BM25) before the request is answered; vectors follow in the background, so a large
+    # upload does not hold its request (nor a proxy's timeout) for the minutes embedding takes
+    background = embeds_in_background(ctx.engine)
     try:
-        summary = ctx.engine.ingest([path], fmt, **metadata)
+        summary = ctx.engine.ingest([path], fmt, **({"embed": False} if background else {}), **metadata)
     except CurbsideError as exc:
         raise ApiError(422, str(exc).replace(str(path), name)) from None
     except Exception:   # a reader choking on a malformed file is bad input, not a server fault
@@ -117,6 +129,8 @@ def ingest_upload(ctx: Ctx, upload: UploadFile, fmt: str | None, tier: str | Non
         raise ApiError(422, f"{name}: could not be read as {fmt}") from None
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
+    if background:
+        ctx.engine.embed_in_background()
     errors = [str(e).replace(str(path), name).replace(str(path.parent), "") for e in summary.errors[:50]]
     return {"file": name, "format": fmt, "added": summary.added, "replaced": getattr(summary, "replaced", 0),
             "duplicates": summary.duplicates,
