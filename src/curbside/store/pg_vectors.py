@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from curbside.retrieve.embed import DIM, MODEL_ID
-from curbside.store.vectors import VERSION_KEY, VectorStore, embed_input, vector_key
+from curbside.store.vectors import VERSION_KEY, VectorStore, embed_input
 
 HNSW_MIN = int(os.environ.get("CURBSIDE_PG_HNSW_MIN", "50000") or 50000)
 
@@ -114,13 +114,7 @@ class PostgresVectorStore(VectorStore):
     def embed_batch(self, items: list[tuple[str, str]], encode: Callable[[list[str]], np.ndarray]) -> int:
         if not items:
             return 0
-        keys = [vector_key(t, self.model_id) for _, t in items]
-        have = self.cached(keys)
-        todo = {k: t for k, (_, t) in zip(keys, items) if k not in have}
-        new: dict[str, bytes] = {}
-        if todo:
-            vecs = encode(list(todo.values())).astype(np.float16)
-            new = {k: v.tobytes() for k, v in zip(todo, vecs)}
+        keys, have, new = self.vectors_for(items, encode)
         vecs = {**have, **new}
         rows = [(pid, k, _literal(np.frombuffer(vecs[k], dtype=np.float16))) for (pid, _), k in zip(items, keys)]
         with self.corpus.transaction():

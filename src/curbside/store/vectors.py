@@ -125,11 +125,10 @@ class VectorStore:
                        self.conn.execute(f"SELECT hash, vec FROM embeddings WHERE hash IN ({q})", chunk))
         return out
 
-    def embed_batch(self, items: list[tuple[int, str]], encode: Callable[[list[str]], np.ndarray]) -> int:
-        """Give each (rowid, text) a vector, computing only texts not in the cache; one transaction. Returns
-        how many vectors were computed (the rest came from the cache)."""
-        if not items:
-            return 0
+    def vectors_for(self, items: list[tuple[object, str]], encode: Callable[[list[str]], np.ndarray]
+                    ) -> tuple[list[str], dict[str, bytes], dict[str, bytes]]:
+        """(cache key of each (key, text) item, its cached float16 vectors, the ones just computed): only texts
+        not in the cache are encoded."""
         keys = [vector_key(t, self.model_id) for _, t in items]
         have = self.cached(keys)
         todo = {k: t for k, (_, t) in zip(keys, items) if k not in have}
@@ -137,6 +136,14 @@ class VectorStore:
         if todo:
             vecs = encode(list(todo.values())).astype(np.float16)
             new = {k: v.tobytes() for k, v in zip(todo, vecs)}
+        return keys, have, new
+
+    def embed_batch(self, items: list[tuple[int, str]], encode: Callable[[list[str]], np.ndarray]) -> int:
+        """Give each (rowid, text) a vector, computing only texts not in the cache; one transaction. Returns
+        how many vectors were computed (the rest came from the cache)."""
+        if not items:
+            return 0
+        keys, have, new = self.vectors_for(items, encode)
         fresh = [(r, k) for (r, _), k in zip(items, keys)]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
