@@ -218,3 +218,20 @@ def test_postings_and_counters_follow_adds_replacements_and_removals(pg_url, set
     assert [k for k, _ in store.search_fts('"etoposide"', 5)][:1] and all(
         store.get_passages_by_key([k])[k].document_id != "pmid:1" for k, _ in store.search_fts('"etoposide"', 5))
     store.close()
+
+
+def test_a_failed_local_start_is_one_error_and_leaves_nothing():
+    import socket
+
+    import pytest
+
+    from curbside.errors import StoreError
+    from curbside.store.pg_local import LocalPostgres
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        pg = LocalPostgres(port=busy.getsockname()[1])
+        with pytest.raises(StoreError) as e:
+            pg.start()
+    assert "pg_ctl" in str(e.value) and not pg.folder.exists()

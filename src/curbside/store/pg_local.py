@@ -124,6 +124,13 @@ class LocalPostgres:
             raise StoreError(f"{args[0]}: failed ({(out.stderr or out.stdout).strip()[-400:]})")
 
     def start(self) -> "LocalPostgres":
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()          # a failed start leaves no server and (for its own folder) no files behind
+            raise
+
+    def _start(self) -> "LocalPostgres":
         self.folder.mkdir(parents=True, exist_ok=True)
         owner = _owner(self.prefix)
         if owner:
