@@ -18,7 +18,7 @@ Styles (each its own question file and store):
 2. Splits each style by a hash of the question's group (MedQuAD: its focus, so near-duplicate questions never
    straddle the split) or id (`ranker.in_held_out`, 40 % held out), never used in training or selection.
 3. For up to --max-train training questions per style takes the candidates hybrid search ranks (BM25 top-N over
-   the question's focus union dense top-N over the whole question), their features and graded labels; fits a
+   the question's focus union dense top-N over its focus too, --dense-view), their features and graded labels; fits a
    linear pairwise ranker (every pair of different grades), each style weighing the same; chooses the feature
    set (with or without style-specific priors) and L2 by 2-fold cross-validation on the training styles plus
    BioASQ's non-held-out questions as a validation style (scored, never fitted on), by the mean over styles.
@@ -131,10 +131,9 @@ def candidate_sets(engine, questions: list[EvalQuestion], with_sim: bool, cache:
             if item["long"]:
                 saved, ret.focus_long = ret.focus_long, False
                 item["bm25_whole_docs"] = [h.document_id for h in ret.lexical(parsed, N_CAND, N_CAND)]
-                item["dense_whole_docs"] = [h.document_id for h in ret.dense(parsed, N_CAND, N_CAND)]
                 ret.focus_long = saved
-                focus = ret.lexical_view(parsed)      # the dense channel embedding only the focus
-                item["dense_focus_docs"] = [h.document_id for h in ret.dense(focus, N_CAND, N_CAND)]
+                for view in ("whole", "focus"):       # the dense channel embedding the whole message / its focus
+                    item[f"dense_{view}_docs"] = [h.document_id for h in ret.dense(parsed, N_CAND, N_CAND, view)]
         out.append(item)
         if i % 50 == 0:
             print(f"  candidates {i}/{len(questions)} ({i / (time.perf_counter() - t):.1f} q/s)", end="\r")
@@ -231,6 +230,16 @@ def evaluate(engine, ranker: Ranker, sets: list[dict]) -> dict:
             for name, vals in rows.items() if vals}
 
 
+def role(style: str, has_questions: bool, report_only: bool, l2_given: bool) -> str | None:
+    """What a style's non-held-out questions are used for: "train" (fitted on), "validate" (scored in the
+    selection, never fitted on: the evaluation-only styles, and only when there is a selection) or None."""
+    if not has_questions or report_only:
+        return None
+    if style in EVAL_ONLY:
+        return None if l2_given else "validate"
+    return "train"
+
+
 def guard_failures(reports: dict[str, dict], points: float = 1.0) -> list[str]:
     """Styles where the learned hybrid is worse than the better of its two channels by more than `points`."""
     return [s for s, rep in reports.items()
@@ -267,6 +276,9 @@ def main() -> None:
                     help="write the weights even when a style's hybrid trails its better channel by > 1 point")
     ap.add_argument("--cache", default=None, help="folder to keep candidate sets in between runs")
     ap.add_argument("--styles", default="medquad,medquad_long,pubmedqa,bioasq", help="comma-separated subset")
+    ap.add_argument("--dense-view", choices=("whole", "focus"), default="focus",
+                    help="what the dense query embeds of a long question (Retriever.dense_view; the other view is "
+                         "the other_cos_z feature)")
     args = ap.parse_args()
     shared, sets_dir = Path(args.shared), Path(args.sets)
     bioasq_q = shared / "data/eval/bioasq/questions_dev.jsonl"
@@ -282,6 +294,9 @@ def main() -> None:
                                            sets_dir / "pubmedqa_corpus.jsonl"])
     if {"medquad", "medquad_long"} & set(wanted):
         mq = open_store(Path(args.medquad_home), [sets_dir / "medquad_corpus.jsonl"])
+    for e in (bio, mq):
+        if e is not None:
+            e.retriever.dense_view = args.dense_view
     styles = {"medquad": (sets_dir / "medquad.jsonl", mq), "medquad_long": (sets_dir / "medquad_long.jsonl", mq),
               "pubmedqa": (sets_dir / "pubmedqa.jsonl", bio), "bioasq": (bioasq_q, bio)}
     styles = {s: v for s, v in styles.items() if s in wanted}
@@ -295,9 +310,10 @@ def main() -> None:
         tr, te, n = split(list(load_questions(path)), known[id(engine)], args.max_train, args.max_eval)
         print(f"{style}: {n} questions with a judged document in the store; {len(tr)} "
               f"{'validation (never fitted on)' if style in EVAL_ONLY else 'train'}, {len(te)} held out")
-        if tr and style in EVAL_ONLY and not args.report_only and args.l2 is None:   # only selection uses them
+        use = role(style, bool(tr), args.report_only, args.l2 is not None)
+        if use == "validate":
             validate[style] = candidate_sets(engine, tr, with_sim=False, cache=cache(style, "validate"))
-        elif tr and not args.report_only:
+        elif use == "train":
             print(f"candidates for {style} training questions ...")
             train[style] = candidate_sets(engine, tr, with_sim=False, cache=cache(style, "train"))
         test[style] = te
@@ -309,6 +325,7 @@ def main() -> None:
         else:
             config, l2, cv = select(train, validate)
         print(f"chosen: {config}, l2={l2:g}")
+        assert not set(train) & set(EVAL_ONLY), "an evaluation-only style would be fitted on"
         ranker = fit(train, l2, CONFIGS[config])
     print("weights:", ", ".join(f"{f} {w:+.3f}" for f, w in zip(FEATURES, ranker.weights)))
     reports = {}
@@ -328,7 +345,9 @@ def main() -> None:
         "trained_on_note": "MedQuAD (CC BY 4.0) short and long-message questions, PubMedQA (MIT): questions "
                            "with ranker.in_held_out(group or id, 0.4) False; BioASQ: never fitted on (its "
                            "non-held-out questions only help choose among the configurations)",
-        "candidates": f"BM25 top-{N_CAND} (long questions: their focus) union dense top-{N_CAND} (whole question)",
+        "candidates": f"BM25 top-{N_CAND} union dense top-{N_CAND}; a long question's BM25 query is its focus, its "
+                      f"dense query {'its focus' if args.dense_view == 'focus' else 'the whole message'}",
+        "dense_view": args.dense_view,
         "l2": l2, "features_used": config, "selection_ndcg@10": cv,
         "held_out": {"fraction": HELD_OUT, "ndcg@10": {s: {name: m["ndcg@10"] for name, m in rep.items()} | {"n": rep["hybrid"]["n"]}
                                                        for s, rep in reports.items()}},

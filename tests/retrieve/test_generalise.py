@@ -13,6 +13,7 @@ from curbside.evaluation.metrics import mrr_at, ndcg_at, recall_at
 from curbside.evaluation.runner import evaluate, load_questions
 from curbside.retrieve.query import focus_view, fts_query, is_long, parse_question
 from curbside.retrieve.ranker import FEATURES, CandidateInfo, feature_matrix, train_pairwise
+from curbside.retrieve.search import question_text
 
 LONG = ("Hello doctor, my father was told last month that he has Paget disease of bone and we are all very worried. "
         "He also has gout and takes allopurinol for it. What is the treatment for Paget disease of bone? "
@@ -113,6 +114,38 @@ def test_focus_takes_the_topic_not_the_askers_other_conditions():
     assert "paget" in match and "gout" not in match and "allopurinol" not in match
 
 
+def test_focus_keeps_a_topic_it_does_not_know_as_a_condition():
+    """A name question understanding does not know as a condition, repeated where it is asked about, is the
+    topic: the asker's other condition and medicine are not borrowed."""
+    q = ("Hi, my sister was told last month that she has achondrogenesis. She also has asthma and uses an "
+         "albuterol inhaler. What causes achondrogenesis? Thank you.")
+    focus = focus_view(parse_question(q))
+    match = fts_query(focus)
+    assert "achondrogenesis" in match
+    assert not any(w in match for w in ("asthma", "albuterol", "ventolin", "sister"))
+    # what is asked is kept ('causes'), the topic still borrowed when the asking sentence only says 'it'
+    assert "cause" in match
+    q2 = "Hi, my sister was told last month that she has asthma. She is 30. What causes it? Thank you."
+    assert "asthma" in fts_query(focus_view(parse_question(q2)))
+
+
+def test_dense_views_of_a_long_question(loaded_engine):
+    """The dense query of a long message can be its focus (the asking sentence, plus the condition it refers to
+    as 'it'), the other view being the whole message; a short question has one view."""
+    ret = loaded_engine.retriever
+    q = ("Hello doctor, my father was told last month that he has Paget disease of bone and we are worried. "
+         "He also takes allopurinol for his gout. What is the treatment for it? Thanks")
+    parsed = parse_question(q)
+    focus_q, whole = ret.dense_texts(parsed, "focus")
+    assert whole.startswith(q)
+    low = focus_q.lower()
+    assert "paget disease" in low and "treatment" in low
+    assert not any(w in low for w in ("allopurinol", "gout", "hello", "father", "thanks"))
+    assert ret.dense_texts(parsed, "whole") == (whole, focus_q)
+    short = parse_question("What is the treatment for Paget disease of bone?")
+    assert ret.dense_texts(short, "focus") == (question_text(short), None)
+
+
 @pytest.mark.parametrize("q", ["What is the first-line treatment for a gout flare?",
                                "68M on apixaban, eGFR 28, weight 58 kg — dose?",
                                "Is anakinra effective in macrophage activation syndrome?"])
@@ -158,3 +191,23 @@ def test_graded_training_orders_grades():
     X, y = groups[0]
     s = r.score(X)
     assert s[y == 2].min() > s[y == 1].mean() > s[y == 0].mean()
+
+
+def test_train_ranker_never_fits_an_evaluation_only_style():
+    """BioASQ's terms allow evaluation only: scripts/train_ranker.py may score its non-held-out questions to
+    choose among configurations, never fit on them (also when --l2 skips the selection)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_ranker.py"
+    spec = importlib.util.spec_from_file_location("train_ranker_script", path)
+    tr = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tr)
+    assert "bioasq" in tr.EVAL_ONLY
+    for report_only in (False, True):
+        for l2_given in (False, True):
+            assert tr.role("bioasq", True, report_only, l2_given) != "train"
+    assert tr.role("bioasq", True, False, False) == "validate"
+    assert tr.role("bioasq", True, False, True) is None
+    assert tr.role("medquad_long", True, False, True) == "train"
+    assert tr.role("medquad_long", True, True, True) is None

@@ -491,8 +491,8 @@ def focus_view(parsed: ParsedQuestion) -> ParsedQuestion:
     """What a long, wordy question asks, for the lexical channel: the concepts and keywords of its asking
     sentences (those ending in '?' or opening with an interrogative or 'please tell me'), plus the conditions
     and treatments named elsewhere when the asking sentences name none (\"I have X. What can I do?\"), without
-    message chatter (greetings, thanks, who is asking, when). A short question is returned unchanged; the dense
-    channel always embeds the whole question."""
+    message chatter (greetings, thanks, who is asking, when). A short question is returned unchanged. The
+    dense channel embeds the focus too (`search.focus_text`), the whole message being a ranker feature."""
     text = parsed.text
     if not is_long(text):
         return parsed
@@ -510,7 +510,17 @@ def focus_view(parsed: ParsedQuestion) -> ParsedQuestion:
         return any(v.lower() in ask_low for v in c.variants[:1] or [c.text])
 
     kept = [c for c in parsed.concepts if in_ask(c) and not chatter(c)]
-    if not any(c.kind in ("condition", "drug") or (c.kind == "term" and len(c.variants) > 1) for c in kept):
+    told = set(_FTS_WORD.findall(" ".join(s for s in sents if s not in asking).lower()))
+
+    def repeated(c: Concept) -> bool:
+        """A content word of the asking sentences that the rest of the message also uses: the topic, named
+        where it is asked about even when question understanding does not know it as a condition ("... was
+        told she has accessory navicular bone. ... What causes accessory navicular bone?")."""
+        return c.kind == "term" and not any(p.search(c.text) for _, p in _TYPE_RULES) and any(
+            len(w) > 3 and w in told and w not in _CHATTER for w in _FTS_WORD.findall(c.text.lower()))
+
+    if not any(c.kind in ("condition", "drug") or (c.kind == "term" and len(c.variants) > 1) or repeated(c)
+               for c in kept):
         # "What is the treatment for it?": the topic is what the first sentence naming a condition or treatment
         # names (the asker's other conditions and medicines usually come later)
         def named(c: Concept) -> bool:

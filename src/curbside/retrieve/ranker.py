@@ -47,7 +47,8 @@ FEATURES = (
     "lead",          # the document's first passage (where consumer pages and abstracts say what they are about)
     "bm25_conf_rr",  # bm25_rr x how sharply BM25 separates its top hit from its 10th (query-level confidence)
     "dense_conf_rr", # dense_rr x how far the best cosine stands above the candidates' (query-level confidence)
-    "focus_cos_z",   # long question: cosine to its focus (asking sentences) standardised; else = cos_z
+    "other_cos_z",   # long question: cosine to the view the dense query is not (its focus or the whole message)
+                     # standardised; else = cos_z
 )
 
 _KEY_SECTION = re.compile(r"result|conclusion|recommend|summary|key point|management|treatment|finding|interpretation",
@@ -73,7 +74,7 @@ class CandidateInfo:
     kw_coverage: float = 0.0
     document_id: str = ""
     lead: bool = False
-    focus_cosine: float | None = None   # long questions: cosine to the focus view's embedding
+    other_cosine: float | None = None   # long questions: cosine to the other view's embedding (focus / whole)
 
 
 def in_held_out(question_id: str, fraction: float = 0.4) -> bool:
@@ -102,7 +103,7 @@ def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60, long: bool =
     bms = np.array([c.bm25 for c in cands if c.bm25 is not None])
     bm_mu, bm_sd = (float(bms.mean()), float(bms.std()) or 1.0) if len(bms) else (0.0, 1.0)
     lg = 1.0 if long else 0.0
-    fcs = np.array([c.focus_cosine for c in cands if c.focus_cosine is not None])
+    fcs = np.array([c.other_cosine for c in cands if c.other_cosine is not None])
     f_mu, f_sd = (float(fcs.mean()), float(fcs.std()) or 1.0) if len(fcs) else (cos_mu, cos_sd)
     by_rank = sorted(c.bm25 for c in cands if c.bm25 is not None)[::-1]
     bm25_conf = (by_rank[0] - by_rank[min(9, len(by_rank) - 1)]) / by_rank[0] if by_rank and by_rank[0] > 0 else 0.0
@@ -139,7 +140,7 @@ def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60, long: bool =
             1.0 if c.lead else 0.0,
             bm25_conf * _rr(c.bm25_rank),
             dense_conf * _rr(c.dense_rank),
-            ((c.focus_cosine - f_mu) / f_sd if c.focus_cosine is not None else
+            ((c.other_cosine - f_mu) / f_sd if c.other_cosine is not None else
              (c.cosine - cos_mu) / cos_sd if c.cosine is not None and not len(fcs) else -3.0),
         )
     return X

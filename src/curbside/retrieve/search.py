@@ -121,12 +121,23 @@ def question_text(parsed: ParsedQuestion, focus: ParsedQuestion | None = None) -
     return f"{text} ({'; '.join(extra)})" if extra else text
 
 
+def focus_text(focus: ParsedQuestion) -> str:
+    """What the dense encoder reads of a long question's focus view: its asking sentences, preceded by the
+    conditions and treatments the focus kept from elsewhere in the message ("My father has Paget disease of bone.
+    ... What is the treatment for it?" -> "Paget disease of bone. What is the treatment for it?"), then the focus
+    concepts' synonyms as in `question_text`."""
+    low = focus.text.lower()
+    named = [c.text for c in focus.concepts if (c.variants[:1] or [c.text])[0].lower() not in low]
+    text = question_text(focus, focus)
+    return f"{'; '.join(dict.fromkeys(named))}. {text}" if named else text
+
+
 class Retriever:
     """One instance per store (cheap to keep): BM25 from FTS5, cosine from the vector index, fused and ranked."""
 
     def __init__(self, store: CorpusStore, embed: bool = True, embedder=None, ranker: Ranker | None = None,
                  mmr_lambda: float = 0.85, mmr_min_similarity: float = 0.9, max_per_document: int = 3,
-                 focus_long: bool = True):
+                 focus_long: bool = True, dense_view: str = "focus"):
         self.store = store
         self.embed_enabled = embed
         self.vectors = store.vector_store()
@@ -136,6 +147,7 @@ class Retriever:
         self.mmr_min_similarity = mmr_min_similarity  # only near-duplicates (cosine >= this) count as redundant
         self.max_per_document = max_per_document
         self.focus_long = focus_long              # lexical channel reads a long question's focus (query.focus_view)
+        self.dense_view = dense_view              # what the dense query embeds of a long question: "whole" | "focus"
         self._abbrev: AbbreviationIndex | None = None
         self._abbrev_state = ""
         self._docs: dict[str, Document] = {}
@@ -251,8 +263,19 @@ class Retriever:
         hits.sort(key=lambda h: -h.score)
         return _ranked(hits[:top_k])
 
-    def dense(self, parsed: ParsedQuestion, top_k: int, candidates: int) -> list[SearchHit]:
-        qv = self.embedder().encode_query(question_text(parsed, self.lexical_view(parsed)))
+    def dense_texts(self, parsed: ParsedQuestion, view: str | None = None) -> tuple[str, str | None]:
+        """(the dense query's text, the other view's text or None). A short question is embedded as asked; a long
+        one as the whole message or as its focus (`view`, default `dense_view`), the other view being the
+        ranker's `other_cos_z`."""
+        focus = focus_view(parsed)
+        whole = question_text(parsed, focus)
+        if focus is parsed or not is_long(parsed.text):
+            return whole, None
+        ft = focus_text(focus)
+        return (ft, whole) if (view or self.dense_view) == "focus" else (whole, ft)
+
+    def dense(self, parsed: ParsedQuestion, top_k: int, candidates: int, view: str | None = None) -> list[SearchHit]:
+        qv = self.embedder().encode_query(self.dense_texts(parsed, view)[0])
         found = self.vectors.index().search(qv, max(candidates, top_k))
         hits = self.hydrate(found, lexical=False)
         terms = sentence_terms(parsed)
@@ -262,11 +285,13 @@ class Retriever:
 
     def candidates(self, parsed: ParsedQuestion, n: int) -> "Candidates":
         """The union of the BM25 and dense top-n, with everything the ranker needs (also used for training).
-        BM25 and concept coverage read the question's focus when it is long; the dense query is the whole
-        question."""
+        BM25 and concept coverage read the question's focus when it is long; the dense query is then its focus too
+        (`dense_view` "focus", 3 nDCG points above the whole message on held-out long messages) and the whole
+        message's cosine is a feature (`other_cos_z`)."""
         focus = self.lexical_view(parsed)
         lex = self.store.search_fts(fts_query(focus), n)
-        qv = self.embedder().encode_query(question_text(parsed, focus))
+        query_text, other_text = self.dense_texts(parsed)
+        qv = self.embedder().encode_query(query_text)
         index = self.vectors.index()
         dns = index.search(qv, n)
         bm25 = {r: (s, i) for i, (r, s) in enumerate(lex, 1)}
@@ -278,9 +303,9 @@ class Retriever:
         vecs, has = index.vectors(rowids)
         cosines = matvec(vecs, qv)
         long = is_long(parsed.text)
-        focus_cos = None
-        if long and focus is not parsed:           # a long question: also how close each passage is to its focus
-            focus_cos = matvec(vecs, self.embedder().encode_query(question_text(focus, focus)))
+        other_cos = None
+        if other_text is not None:                 # a long question: also how close each passage is to its other view
+            other_cos = matvec(vecs, self.embedder().encode_query(other_text))
         terms = sentence_terms(focus)
         kw_terms = keyword_terms(focus)
         hits, infos = [], []
@@ -298,7 +323,7 @@ class Retriever:
                 title_match=concept_coverage(d.title, terms) if terms else 0.0, evidence_level=d.evidence_level,
                 year=d.year, section=p.section, kind=p.kind, length=len(p.text),
                 kw_coverage=kw_cov, document_id=d.id,
-                lead=p.ordinal == 0, focus_cosine=float(focus_cos[j]) if focus_cos is not None and has[j] else None))
+                lead=p.ordinal == 0, other_cosine=float(other_cos[j]) if other_cos is not None and has[j] else None))
         return Candidates(hits, feature_matrix(infos, long=long), vecs, has, infos)
 
     def hybrid(self, parsed: ParsedQuestion, top_k: int, candidates: int,
