@@ -211,6 +211,37 @@ PAGES = [("carl", "/"), ("carl", "/articles/{table}"), ("carl", "/articles/{abst
          (None, "/login")]
 
 
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_follow_up_thread_in_the_browser(site, viewport):
+    """A qualifying follow-up shows its interpretation, editable, is answered as edited, and sits in the thread."""
+    w, url, _, ids = site
+    page = page_as(site, "carl", viewport)
+    page.goto(f"{url}/articles/{ids['table']}")
+    page.fill("#fu-question", "What about in adults with EBV-driven disease?")
+    page.click("#follow-up-form button[type=submit]")
+    page.wait_for_selector("#interpret-form")
+    got = page.input_value("#interpreted")
+    assert got == "What are the treatment options for refractory HLH in adults with EBV-driven disease?", got
+    assert no_sideways_scroll(page) and not serious_violations(page)
+    page.fill("#interpreted", got.replace("adults", "adults over 40"))
+    page.click("#ask-interpreted")
+    page.wait_for_selector("nav.thread")
+    assert "adults over 40 with EBV-driven disease" in page.inner_text("h1")
+    assert "Follow-up to What are the treatment options for refractory HLH?" in page.inner_text("nav.thread")
+    page.click("nav.thread a")
+    page.wait_for_selector("#thread-replies")
+    assert "adults over 40" in page.inner_text("#thread-replies")
+    page.context.close()
+
+
 @pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
 def test_axe_finds_no_serious_or_critical_violation(site, viewport):
     _, url, browser, ids = site
@@ -247,6 +278,7 @@ def test_inline_error_and_announced_progress(site, viewport):
     assert page.url.endswith("/ask")
     assert page.locator("#error-summary").is_visible() and "is empty" in page.inner_text("#ask-error")
     assert page.locator("header.site nav a[href='/library']").is_visible() and no_sideways_scroll(page)
+    assert not serious_violations(page)
     # while a question is answered the live region says so and the button is disabled (navigation held back here)
     page.evaluate("document.getElementById('ask-form').addEventListener('submit', e => e.preventDefault())")
     page.fill("#question", "What treats refractory HLH?")
