@@ -25,3 +25,19 @@ def test_question_slot_words_inside_a_condition_are_not_required():
     heads = [{"organism causes zorbencephalitis"}]
     assert topical("Bacteria of the genus Examplia are the most common cause of zorbencephalitis.", heads)
     assert not topical("Bacteria of the genus Examplia cause meningitis.", heads)
+
+
+def test_a_name_in_a_phrase_of_the_questions_terms_is_enough():
+    from curbside.answer.features import QuestionView, featurize
+    from curbside.answer.units import units_for_passage
+    from curbside.corpus.models import Document, Passage
+    from curbside.retrieve.query import parse_question
+
+    body = "Oral XQ-0801 capsules were well tolerated with subcutaneous insulin. Companies produce many capsules."
+    doc = Document(id="sha:x", title="Invented abstract", text=body)
+    units = units_for_passage(doc, Passage(id="sha:x#0", document_id="sha:x", ordinal=0, text=body, start=0,
+                                           end=len(body)))
+    view = QuestionView.of(parse_question("Which company produces XQ-0801?"))
+    assert "xq-0801" in view.names
+    about = {u.display.split()[1]: f.on_topic for u, f in zip(units, featurize(view, units, {"sha:x#0": 1.0}))}
+    assert about["XQ-0801"] and not about["produce"]

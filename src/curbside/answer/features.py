@@ -69,6 +69,7 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _WORD.findall(text.lower()))
 
 
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]")
 _LOOSE = "~"      # marks a head phrase built from the question's terms (no condition or drug named)
 
 
@@ -250,6 +251,7 @@ class QuestionView:
     studies: bool = False          # the question asks what is being studied (trial records answer it)
     numbers: frozenset[str] = frozenset()
     prevention_asked: bool = False
+    names: frozenset[str] = frozenset()   # written like names in the question: "ORMD-0801", "tmVar", "KMT2C"
 
     @classmethod
     def of(cls, parsed: ParsedQuestion) -> "QuestionView":
@@ -263,6 +265,8 @@ class QuestionView:
         phrases = phrase_heads(parsed, heads) if not any(parsed.concepts[i].kind in ("condition", "drug")
                                                          for i in heads) else {}
         kept = [i for i in heads if phrases.get(i, None) != ""]
+        names = frozenset(w.lower() for w in _NAME.findall(parsed.text)
+                          if any(c.isdigit() for c in w) or any(c.isupper() for c in w[1:]))
         terms_only = not any(parsed.concepts[i].kind in ("condition", "drug") for i in heads)
         return cls(parsed=parsed, terms=terms, weights=weights, heads=heads, phrases=phrases, terms_only=terms_only,
                    head_groups=alias_groups(parsed, kept), expansions=expansion_shorts(parsed),
@@ -272,7 +276,7 @@ class QuestionView:
                    interventions={i.lower() for i in parsed.intervention}, acute=asks_acute(parsed.text),
                    against_q=asks_against(parsed.text), tokens=list(dict.fromkeys(_tokens(parsed.text))),
                    drug_concepts=[i for i, c in enumerate(parsed.concepts[:len(terms)]) if c.kind == "drug"],
-                   drug_names=frozenset(d.name for d in find_drugs(parsed.text)),
+                   drug_names=frozenset(d.name for d in find_drugs(parsed.text)), names=names,
                    studies=bool(_STUDIES.search(parsed.text)),
                    numbers=frozenset(_NUMBER.findall(parsed.text)),
                    prevention_asked=bool(re.search(r"\bprophyla|\bprevent", parsed.text, re.I)))
@@ -362,8 +366,11 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
         if u.passage.id not in meanings:      # abbreviation meanings depend on the passage only
             meanings[u.passage.id] = local_meaning(doc_terms[u.document.id], u.passage.text)
         terms = meanings[u.passage.id]
-        heads = [terms[i] if i not in view.phrases else {_LOOSE + view.phrases[i].lower()} for i in view.heads
-                 if view.phrases.get(i, None) != ""]
+        # a phrase of the question's own terms is matched loosely, or, when it holds a name, by that name ("Which
+        # company produces ORMD-0801?" is about ORMD-0801, whatever a unit says of companies)
+        heads = [terms[i] if i not in view.phrases else
+                 (view.names & set(view.phrases[i].lower().split())) or {_LOOSE + view.phrases[i].lower()}
+                 for i in view.heads if view.phrases.get(i, None) != ""]
         own = f"{u.display} {u.subject}"
         ctx = f"{own} {u.context_text} {u.document.title}"
         head_unit = topical(own, heads, view.head_groups)
