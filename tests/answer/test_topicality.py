@@ -41,3 +41,9 @@ def test_a_name_in_a_phrase_of_the_questions_terms_is_enough():
     assert "xq-0801" in view.names
     about = {u.display.split()[1]: f.on_topic for u, f in zip(units, featurize(view, units, {"sha:x#0": 1.0}))}
     assert about["XQ-0801"] and not about["produce"]
+
+
+def test_a_head_of_numbers_and_generic_words_does_not_constrain():
+    heads = [{"3 disorders"}, {"kaufman-smith syndrome"}]
+    assert topical("The Kaufman-Smith syndrome is characterised by a triad of findings.", heads, [0, 1])
+    assert not topical("A triad of findings.", heads, [0, 1])

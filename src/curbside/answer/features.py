@@ -82,6 +82,8 @@ def _variant_matches(variant: str, words: frozenset[str], text: str = "") -> boo
     toks = [_stem(t) for t in _WORD.findall(variant) if t not in _STOP and t not in _GENERIC]
     if not toks:
         return False
+    if all(t.isdigit() for t in toks):
+        return True         # numbers and generic words ("3 disorders") name no topic: the head does not constrain
     got = [t in words for t in toks]
     if loose:               # a phrase of the question's own terms: half of its words, including its first or
         return (got[-1] or got[0]) and sum(got) >= len(toks) / 2    # last ("cohesin linked" ~ "links cohesin")
