@@ -23,6 +23,10 @@ class Settings:
     # where the corpus lives: "" = the SQLite file in `home`; "postgresql://user@host:port/db" = PostgreSQL
     # (--store or CURBSIDE_STORE; review data stays in the home's SQLite file)
     store: str = ""
+    # PostgreSQL connections one process may hold (store.pg_pool; CURBSIDE_PG_POOL): the engine's store, each
+    # reader's, the background embedder's and the review store's two are leased from it, so N server workers hold
+    # at most N x pg_pool connections (keep that under the server's max_connections)
+    pg_pool: int = 20
     # ingest
     passage_chars: int = 900          # target passage length (characters)
     passage_max_chars: int = 1600     # hard cap before a forced split
@@ -117,6 +121,8 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
         s = replace(s, load_default_corpus=False)
     if os.environ.get("CURBSIDE_STORE", "").strip():
         s = replace(s, store=os.environ["CURBSIDE_STORE"].strip())
+    if os.environ.get("CURBSIDE_PG_POOL", "").strip().isdigit() and int(os.environ["CURBSIDE_PG_POOL"]) > 0:
+        s = replace(s, pg_pool=int(os.environ["CURBSIDE_PG_POOL"]))
     s = _llm_from_env(s)
     s = s.with_home(home)
     return replace(s, **overrides) if overrides else s

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from curbside.review.db import SCHEMA
-from curbside.store.postgres import WRITE_LOCK, connect, migrate
+from curbside.store.postgres import WRITE_LOCK, connect, disconnect, migrate
 
 _KEYS = {"articles": "id", "article_versions": "article_id, version", "article_variants": "article_id, version, audience",
          "evidence_flags": "article_id", "users": "id", "api_tokens": "id", "login_failures": "key",
@@ -135,7 +135,7 @@ class Connection:
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     def close(self) -> None:
-        self.raw.close()
+        disconnect(self.raw)          # back to the process's pool (store.pg_pool); a second close does nothing
 
 
 class PostgresDatabase:

@@ -25,7 +25,7 @@ def open_store_url(store: str, settings: Settings) -> CorpusStoreLike:
                                         "'curbside[postgres]'` (psycopg)") from None
         from curbside.store.postgres import PostgresCorpusStore
 
-        return PostgresCorpusStore(store, settings.home)
+        return PostgresCorpusStore(store, settings.home, settings.pg_pool)
     if store in ("", "sqlite"):
         from curbside.store.corpus_store import CorpusStore
 

@@ -97,14 +97,25 @@ def translate(exc: BaseException, url: str) -> StoreError | None:
     return None
 
 
-def connect(url: str):
+def connect(url: str, pool_size: int | None = None):
+    """A connection leased from this process's pool for `url` (store.pg_pool); give it back with `disconnect`."""
     import psycopg
     from psycopg.rows import dict_row
 
+    from curbside.store import pg_pool
+
     try:
-        return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
+        conn = pg_pool.lease(url, pool_size)
     except psycopg.Error as exc:
         raise translate(exc, url) or StoreError(f"{_where(url)}: cannot connect ({exc})") from None
+    conn.row_factory = dict_row
+    return conn
+
+
+def disconnect(conn) -> None:
+    from curbside.store import pg_pool
+
+    pg_pool.release(conn)
 
 
 def migrate(conn, migrations: list[tuple[int, str]] = MIGRATIONS, table: str = "curbside_schema") -> int:
@@ -129,15 +140,19 @@ def migrate(conn, migrations: list[tuple[int, str]] = MIGRATIONS, table: str = "
 class PostgresCorpusStore:
     """The CorpusStoreLike protocol on PostgreSQL; passage keys are passage ids."""
 
-    def __init__(self, url: str, cache_folder: str | Path):
+    def __init__(self, url: str, cache_folder: str | Path, pool_size: int | None = None):
         self.url = url
         self.path = Path(cache_folder) / "postgres"    # only local caches live here
-        self.conn = connect(url)
-        with self.guarded():
-            migrate(self.conn)
+        self.conn = connect(url, pool_size)
+        try:
+            with self.guarded():
+                migrate(self.conn)
+        except BaseException:
+            disconnect(self.conn)
+            raise
 
     def close(self) -> None:
-        self.conn.close()
+        disconnect(self.conn)        # back to the pool; a second close does nothing
 
     def describe(self) -> str:
         return f"postgresql://{_where(self.url)}"
