@@ -33,8 +33,14 @@ def test_a_closed_store_gives_its_connection_back_for_the_next(pg_url, settings)
     assert _pid(second) == pid                           # the same server session, no new login
     assert pg_pool.pool_for(pg_url).max_size == 3        # the size came from the settings
     second.close()
+    vectors = second.vector_store()
+    second.close()
     second.close()                                       # closing twice gives nothing back twice
     assert pg_pool.stats(pg_url)["pool_available"] == 1
+    with pytest.raises(StoreError, match="closed"):      # never runs on a session another store now holds
+        second.counts()
+    with pytest.raises(StoreError, match="closed"):
+        vectors.counts()
 
 
 def test_the_pool_is_bounded_and_a_lease_waits_for_a_returned_connection(pg_url, settings):

@@ -136,6 +136,9 @@ class Connection:
 
     def close(self) -> None:
         disconnect(self.raw)          # back to the process's pool (store.pg_pool); a second close does nothing
+        from curbside.store.postgres import Released
+
+        self.raw = Released()
 
 
 class PostgresDatabase:

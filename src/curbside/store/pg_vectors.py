@@ -62,13 +62,16 @@ class PostgresVectorStore(VectorStore):
 
     def __init__(self, corpus, model_id: str = MODEL_ID, hnsw_min: int = HNSW_MIN):
         self.corpus = corpus
-        self.conn = corpus.conn
         self.folder = corpus.path
         self.model_id = model_id
         self.hnsw_min = hnsw_min
         self._index = None
         self._stamp = ""
         self._hnsw: bool | None = None
+
+    @property
+    def conn(self):
+        return self.corpus.conn      # the corpus store's connection (Released once that store is closed)
 
     def version(self) -> str:
         return self.corpus.get_meta(VERSION_KEY, "0")

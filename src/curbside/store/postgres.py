@@ -112,10 +112,21 @@ def connect(url: str, pool_size: int | None = None):
     return conn
 
 
+class Released:
+    """A store's connection after close: it went back to the pool (another store may hold it now), so any use
+    fails here instead of running on someone else's session."""
+
+    closed = True
+
+    def __getattr__(self, name: str):
+        raise StoreError("this PostgreSQL store is closed")
+
+
 def disconnect(conn) -> None:
     from curbside.store import pg_pool
 
-    pg_pool.release(conn)
+    if not isinstance(conn, Released):
+        pg_pool.release(conn)
 
 
 def migrate(conn, migrations: list[tuple[int, str]] = MIGRATIONS, table: str = "curbside_schema") -> int:
@@ -153,6 +164,7 @@ class PostgresCorpusStore:
 
     def close(self) -> None:
         disconnect(self.conn)        # back to the pool; a second close does nothing
+        self.conn = Released()
 
     def describe(self) -> str:
         return f"postgresql://{_where(self.url)}"
