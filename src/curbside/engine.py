@@ -218,8 +218,10 @@ class Engine:
             previous = self.articles().get(follow_up_of)
             if previous is None:
                 raise InputError("--follow-up", f"{follow_up_of}: no such article (see `curbside show`)")
+            # a parent that was itself a follow-up ("What is the dose?") is read as the question it was answered as
+            parent = previous.title if previous.follow_up_of and previous.title else previous.question
             with self._readers.reader() as r:
-                res = resolve_follow_up(r.parse(previous.question), r.parse(question))
+                res = resolve_follow_up(r.parse(parent), r.parse(question))
             asked, interpretation = res.question, res.interpretation
         if writer == "llm":
             article, parsed, hits = self._write_llm(question, asked, audience, progress, on_token)
@@ -233,6 +235,8 @@ class Engine:
                     else abstain(question, parsed)
                 article.writer = "extractive"
                 article = self._finish(article, parsed, hits, audience, interpretation, follow_up_of, r)
+        if follow_up_of and asked.strip() != question.strip():
+            article.title = asked.strip()          # titled by the self-contained question it answers
         if save:
             article = self.articles().save_new(article, author=user)
         if progress:

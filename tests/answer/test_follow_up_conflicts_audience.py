@@ -42,6 +42,10 @@ def test_follow_up_through_the_engine_and_suggestions_have_evidence(loaded_engin
     assert follow.follow_up_of == first.id
     assert "children" in follow.interpretation and "HLH" in follow.interpretation
     assert follow.verification.passed
+    # titled by the self-contained question it answers; a follow-up of it keeps the thread's topic
+    assert "HLH" in follow.title and "children" in follow.title
+    second = loaded_engine.ask("What is the dose?", follow_up_of=follow.id)
+    assert "HLH" in second.title, second.title
 
 
 def test_saved_article_is_shown_unchanged(loaded_engine):
