@@ -163,17 +163,62 @@ def test_evidence_table_on_a_phone_is_cards(site):
 
 @pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
 def test_citation_in_context_and_view_in_source(site, viewport):
+    """'View in source' opens the stored document at the quote in a modal panel: beside the article on a desk, a
+    bottom sheet on a phone; focus moves into it, Escape (or Close) closes it and focus goes back to the link."""
     _, url, _, ids = site
     page = page_as(site, "carl", viewport)
     page.goto(f"{url}/articles/{ids['table']}")
+    article_url = page.url
     cite = page.locator("details.cite[id^='cite-0-0-']").first
     cite.locator("summary").click()
     pop = cite.locator(".quote-pop")
     assert pop.is_visible() and pop.locator("mark.quoted").is_visible()
     box = pop.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 1, box    # never off-screen
+    quoted = pop.locator("mark.quoted").first.inner_text().strip()
+    pop.locator("a.view-source").click()
+    panel = page.locator("dialog#source-panel")
+    panel.locator(".source-text mark").wait_for()
+    assert page.url == article_url                                   # no navigation: the article stays behind
+    assert page.evaluate("document.getElementById('source-panel').matches(':modal')")
+    assert panel.get_attribute("aria-labelledby") == "sp-title"
+    title = panel.locator("#sp-title").inner_text()
+    assert title and title != "Source" and title in pop.inner_text(), title        # the cited document's title
+    assert page.evaluate("document.getElementById('source-panel').contains(document.activeElement)")
+    mark = panel.locator(".source-text mark")
+    assert mark.inner_text().strip() == quoted, (mark.inner_text(), quoted)          # the exact cited span
+    m, p = mark.bounding_box(), panel.bounding_box()
+    assert p["y"] <= m["y"] and m["y"] + m["height"] <= p["y"] + p["height"] + 1, (m, p)   # scrolled into view
+    if viewport is DESK:          # a side panel on the right, the full height, the article still visible beside it
+        assert abs(p["x"] + p["width"] - viewport["width"]) <= 1 and p["x"] >= viewport["width"] / 3, p
+        assert p["height"] >= viewport["height"] - 1, p
+    else:                         # a bottom sheet: the full width, at the bottom, not the whole screen
+        assert p["width"] >= viewport["width"] - 1 and abs(p["y"] + p["height"] - viewport["height"]) <= 1, p
+        assert p["y"] > 0, p
+    assert panel.locator("a.sp-page").get_attribute("href").startswith("/library/source?")
+    assert no_sideways_scroll(page) and not serious_violations(page)
+    shot(page, f"layout-source-panel-{viewport['width']}")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.getElementById('source-panel').open")
+    assert page.evaluate("document.activeElement.classList.contains('view-source')")     # focus back on the link
+    assert cite.evaluate("d => d.open")                              # the citation it came from is still open
+    page.keyboard.press("Enter")                                     # open again from the keyboard, close with Close
+    panel.locator(".source-text mark").wait_for()
+    panel.locator("button.sp-close").click()
+    page.wait_for_function("!document.getElementById('source-panel').open")
+    assert page.evaluate("document.activeElement.classList.contains('view-source')")
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_view_in_source_without_javascript_opens_the_source_page(site, viewport):
+    _, url, _, ids = site
+    page = page_as(site, "carl", viewport, java_script_enabled=False)
+    page.goto(f"{url}/articles/{ids['table']}")
+    cite = page.locator("details.cite[id^='cite-0-0-']").first
+    cite.locator("summary").click()
     with page.expect_navigation():
-        pop.locator("a.view-source").click()
+        cite.locator(".quote-pop a.view-source").click()
     assert "/library/source" in page.url and page.url.endswith("#quote")
     mark = page.locator("mark#quote")
     assert mark.is_visible() and mark.inner_text().strip()

@@ -16,8 +16,60 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
   document.addEventListener("keydown", function (e) {
+    var panel = document.getElementById("source-panel");
+    if (panel && panel.open) { return; }            // Escape closes the source panel first (its own cancel)
     if (e.key === "Escape") { cites.forEach(function (d) { d.open = false; }); }
   });
+  // "View in source" opens the stored document at the quote in a modal panel (beside the article on a desk, a
+  // bottom sheet on a phone); the link still opens the /library/source page without JavaScript, on a modified
+  // click, or when the panel cannot be filled. Escape or Close returns focus to the link.
+  var sourceLinks = document.querySelectorAll("a.view-source");
+  if (sourceLinks.length && window.fetch && window.DOMParser && typeof HTMLDialogElement === "function") {
+    var panel = document.createElement("dialog"), opener = null;
+    panel.id = "source-panel"; panel.className = "source-panel"; panel.setAttribute("aria-labelledby", "sp-title");
+    panel.innerHTML = '<div class="sp-head"><h2 id="sp-title" tabindex="-1">Source</h2>'
+      + '<button type="button" class="sp-close">Close</button></div>'
+      + '<p class="sp-status" role="status"></p><div class="sp-body"></div>'
+      + '<p class="sp-foot"><a class="sp-page" href="#">Open the source as a page</a></p>';
+    document.body.appendChild(panel);
+    var title = panel.querySelector("#sp-title"), body = panel.querySelector(".sp-body"),
+        status = panel.querySelector(".sp-status"), page = panel.querySelector(".sp-page");
+    panel.querySelector(".sp-close").addEventListener("click", function () { panel.close(); });
+    panel.addEventListener("close", function () {
+      document.body.classList.remove("panel-open");
+      if (opener && document.contains(opener)) { opener.focus(); }
+    });
+    panel.addEventListener("click", function (e) { if (e.target === panel) { panel.close(); } });   // the backdrop
+    sourceLinks.forEach(function (a) {
+      a.addEventListener("click", function (e) {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) { return; }
+        e.preventDefault();
+        opener = a;
+        var href = a.getAttribute("href");
+        title.textContent = "Source"; body.textContent = ""; status.textContent = "Opening the source…";
+        page.setAttribute("href", href);
+        if (!panel.open) { panel.showModal(); }
+        document.body.classList.add("panel-open");
+        title.focus();
+        fetch(href, {credentials: "same-origin"}).then(function (r) {
+          if (!r.ok) { throw new Error(String(r.status)); }
+          return r.text();
+        }).then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html").querySelector(".source-doc");
+          if (!doc) { throw new Error("no source"); }
+          var h1 = doc.querySelector("h1");
+          title.textContent = h1 ? h1.textContent : "Source";
+          if (h1) { h1.remove(); }
+          doc.querySelectorAll("a[href='#quote']").forEach(function (x) { (x.closest("p") || x).remove(); });
+          doc.querySelectorAll("[id]").forEach(function (x) { x.id = "sp-" + x.id; });
+          body.replaceChildren(document.importNode(doc, true));
+          var mark = body.querySelector("mark");
+          status.textContent = mark ? "The cited passage is highlighted." : "";
+          if (mark) { mark.scrollIntoView({block: "center"}); }
+        }).catch(function () { window.location.href = href; });
+      });
+    });
+  }
   // The Evidence Table's "scroll sideways" cue shows only while the table is wider than its column.
   var wrap = document.querySelector(".evidence-table .table-wrap"), cue = document.getElementById("table-cue");
   if (wrap && cue) {
