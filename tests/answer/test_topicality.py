@@ -47,3 +47,23 @@ def test_a_head_of_numbers_and_generic_words_does_not_constrain():
     heads = [{"3 disorders"}, {"kaufman-smith syndrome"}]
     assert topical("The Kaufman-Smith syndrome is characterised by a triad of findings.", heads, [0, 1])
     assert not topical("A triad of findings.", heads, [0, 1])
+
+
+def test_heading_overlap_counts_the_questions_words_in_the_heading_path_only():
+    from curbside.answer.features import FEATURES, QuestionView, featurize
+    from curbside.answer.units import units_for_passage
+    from curbside.corpus.models import Document, Passage, SourceDocument, SourceSection
+    from curbside.corpus.passages import build_text_and_passages
+    from curbside.retrieve.query import parse_question
+
+    src = SourceDocument(title="Invented ventriculitis guideline", sections=[
+        SourceSection(title="Empiric therapy", text="Give vancomycin plus cefepime.", kind="body"),
+        SourceSection(title="Prophylaxis", text="Give cefazolin before drain placement.", kind="body")])
+    text, passages = build_text_and_passages(src, "sha:v")
+    doc = Document(id="sha:v", title=src.title, text=text)
+    units = [u for p in passages for u in units_for_passage(doc, p)]
+    view = QuestionView.of(parse_question("What empiric therapy is recommended for ventriculitis?"))
+    i = FEATURES.index("heading_overlap")
+    got = {u.display.split()[1]: f.x[i] for u, f in zip(units, featurize(view, units, {p.id: 1.0 for p in passages}))
+           if u.display.startswith("Give")}
+    assert got["vancomycin"] > 0 and got["cefazolin"] == 0

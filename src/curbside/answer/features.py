@@ -31,7 +31,7 @@ FEATURES = (
     "title_head", "registry", "risk_factor_for_treatment", "maintenance_for_acute", "criterion_for_diagnosis",
     "fragment", "registry_when_studies", "names_asked_in_context", "head_share", "question_numbers",
     "prevention_for_treatment", "case_narrative", "no_evidence", "names_intervention_for_options",
-    "best_in_passage",
+    "heading_overlap", "best_in_passage",
 )
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -325,6 +325,13 @@ def _drug_names(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8192)
+def _heading_tokens(context: tuple[str, ...]) -> frozenset[str]:
+    """The words of a unit's heading path (section, heading, lead-in): where a source says what a part is about
+    ("Empiric therapy", "Monitoring", "Staging")."""
+    return frozenset(_tokens(" ".join(context)))
+
+
+@lru_cache(maxsize=8192)
 def _interventions(text: str) -> tuple[str, ...]:
     from curbside.answer.interventions import interventions_in
 
@@ -412,6 +419,7 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
             float(role.prevention and qtype == "treatment" and not view.prevention_asked), float(role.case),
             float(role.no_evidence),
             float(qtype in ("treatment", "prevention", "dosing") and bool(_interventions(own))),
+            sum(idf[t] for t in view.tokens if t in _heading_tokens(u.context)) / idf_total,
             0.0,
         ], dtype=np.float32)
         out.append(UnitFeatures(x=x, role=role, on_topic=about, population_ok=not pop_conflict and age_cov,
