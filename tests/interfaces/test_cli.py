@@ -190,3 +190,18 @@ def test_damaged_store_has_its_own_message_and_exit_code(tmp_path):
         assert r.returncode == 3, (cmd, r.returncode, r.stderr)
         assert "store is damaged" in r.stderr and "Traceback" not in r.stderr
         assert len(r.stderr.strip().splitlines()) <= 2
+
+
+def test_user_credentials(tmp_path):
+    r = run(tmp_path, "user", "add", "rosa", "--role", "reviewer", "--name", "Dr Rosa Ng", "--credentials",
+            "MD, Consultant Haematologist", "--password-stdin", input="a long test password 1\n")
+    assert r.returncode == 0, r.stderr
+    users = json.loads(run(tmp_path, "user", "list", "--json").stdout)
+    assert [(u["username"], u["display_name"], u["credentials"]) for u in users] == \
+        [("rosa", "Dr Rosa Ng", "MD, Consultant Haematologist")]
+    r = run(tmp_path, "user", "set", "rosa", "--credentials", "MD, PhD")
+    assert r.returncode == 0 and "rosa: reviewer, active, MD, PhD" in r.stdout, r.stdout + r.stderr
+    r = run(tmp_path, "user", "set", "rosa", "--credentials", "", "--name", "Dr R. Ng")
+    assert r.returncode == 0, r.stderr
+    assert [(u["display_name"], u["credentials"]) for u in json.loads(run(tmp_path, "user", "list", "--json").stdout)] \
+        == [("Dr R. Ng", "")]

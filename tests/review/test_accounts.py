@@ -52,3 +52,42 @@ def test_tokens_and_sessions(accounts):
     assert accounts.user_for_token(plain) is None          # revoked tokens stay revoked
     sid2, _ = accounts.create_session(u, hours=-1)
     assert accounts.session(sid2) is None                  # expired
+
+
+def test_reviewer_credentials_set_changed_and_cleared(accounts):
+    u = accounts.add_user("rita", "a long password", "reviewer", "Dr Rita Smith", "  MD, Consultant Haematologist ")
+    assert (u.display_name, u.credentials) == ("Dr Rita Smith", "MD, Consultant Haematologist")
+    assert accounts.add_user("carl", "a long password", "clinician").credentials == ""
+    assert accounts.update_user("rita", role="admin").credentials == "MD, Consultant Haematologist"   # kept
+    assert accounts.update_user("rita", credentials="MD, PhD").credentials == "MD, PhD"
+    assert accounts.update_user("carl", credentials="x" * 300).credentials == "x" * 200
+    assert accounts.update_user("rita", credentials="").credentials == ""
+    assert {x.username: x.credentials for x in accounts.users()} == {"carl": "x" * 200, "rita": ""}
+
+
+def _old_users_table(db) -> None:
+    """The users table as stores made before credentials had it (the column dropped, the user kept)."""
+    with db.tx() as c:
+        c.execute("ALTER TABLE users DROP COLUMN credentials")
+
+
+def test_a_store_made_before_credentials_is_upgraded(review_db):
+    a = AccountStore(review_db)
+    a.add_user("rita", "a long password", "reviewer", "Dr Rita Smith")
+    _old_users_table(a.db)
+    if a.db.__class__.__name__ == "PostgresDatabase":     # as if only the first schema version had been applied
+        a.db.wconn.raw.execute("DELETE FROM curbside_review_schema WHERE version > 1")
+    assert "credentials" not in a.db.one("SELECT * FROM users").keys()
+    a.close()
+    b = AccountStore(review_db)                           # opening the older store adds the column
+    try:
+        assert [(u.username, u.display_name, u.credentials) for u in b.users()] == [("rita", "Dr Rita Smith", "")]
+        assert b.authenticate("rita", "a long password") is not None
+        assert b.update_user("rita", credentials="MD, Consultant Haematologist").credentials == \
+            "MD, Consultant Haematologist"
+        cols = list(b.db.one("SELECT * FROM users").keys())
+        assert cols[-1] == "credentials", cols            # the same column order as a new store's
+        b.add_user("carl", "a long password", "clinician", credentials="MB BS")
+        assert b.user("carl").credentials == "MB BS"
+    finally:
+        b.close()

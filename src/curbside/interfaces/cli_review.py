@@ -116,6 +116,8 @@ def register(app: typer.Typer) -> None:
         role: str = typer.Option(..., "--role", help="admin | reviewer | clinician | reader"),
         password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
         display_name: str = typer.Option("", "--name", help="Full name shown in the app."),
+        credentials: str = typer.Option("", "--credentials",
+                                        help="Shown beside the name on approved articles, e.g. 'MD, Consultant Haematologist'."),
         home: Optional[Path] = HomeOpt,
     ) -> None:
         """Create a user (the first one should be an admin)."""
@@ -125,7 +127,7 @@ def register(app: typer.Typer) -> None:
         password = _read_password(password_stdin)
         try:
             accounts = _accounts(home)
-            user = accounts.add_user(name, password, role, display_name)
+            user = accounts.add_user(name, password, role, display_name, credentials)
             AuditLog(accounts.db).record("cli", "user_create", user.username, {"role": user.role})
         except AccountError as exc:
             _fail(str(exc), 2)
@@ -139,10 +141,11 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(json.dumps([u.model_dump() for u in users], indent=2) + "\n")
             return
         table = Table(title=f"{len(users)} users")
-        for col in ("username", "role", "active", "last sign-in"):
+        for col in ("username", "role", "credentials", "active", "last sign-in"):
             table.add_column(col)
         for u in users:
-            table.add_row(Text(u.username), Text(u.role), "yes" if u.active else "no", Text(u.last_login_at or ""))
+            table.add_row(Text(u.username), Text(u.role), Text(u.credentials), "yes" if u.active else "no",
+                          Text(u.last_login_at or ""))
         out.print(table)
 
     @user_app.command("set")
@@ -151,21 +154,28 @@ def register(app: typer.Typer) -> None:
         role: Optional[str] = typer.Option(None, "--role"),
         active: Optional[bool] = typer.Option(None, "--active/--disabled"),
         password_stdin: bool = typer.Option(False, "--password-stdin", help="Set a new password from standard input."),
+        display_name: Optional[str] = typer.Option(None, "--name", help="A new full name."),
+        credentials: Optional[str] = typer.Option(None, "--credentials",
+                                                  help="Shown beside the name on approved articles ('' removes them)."),
         home: Optional[Path] = HomeOpt,
     ) -> None:
-        """Change a user's role, disable/enable them, or reset the password."""
+        """Change a user's role, name or credentials, disable/enable them, or reset the password."""
         from curbside.review.accounts import AccountError
         from curbside.review.audit import AuditLog
 
         password = _read_password(True) if password_stdin else None
         try:
             accounts = _accounts(home)
-            u = accounts.update_user(name, role=role, active=active, password=password)
+            u = accounts.update_user(name, role=role, active=active, password=password, display_name=display_name,
+                                     credentials=credentials)
             AuditLog(accounts.db).record("cli", "user_update", name, {"role": role, "active": active,
-                                                                      "password": bool(password)})
+                                                                      "password": bool(password)}
+                                         | {k: v for k, v in (("display_name", display_name),
+                                                              ("credentials", credentials)) if v is not None})
         except AccountError as exc:
             _fail(str(exc), 2)
-        out.print(f"{u.username}: {u.role}, {'active' if u.active else 'disabled'}", highlight=False, markup=False)
+        out.print(f"{u.username}: {u.role}, {'active' if u.active else 'disabled'}"
+                  + (f", {u.credentials}" if u.credentials else ""), highlight=False, markup=False)
 
     @user_app.command("token")
     def user_token(name: str = typer.Argument(...), label: str = typer.Option("cli", "--label"),

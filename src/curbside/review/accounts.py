@@ -46,6 +46,7 @@ class User(BaseModel):
     username: str
     role: str
     display_name: str = ""
+    credentials: str = ""          # e.g. "MD, Consultant Haematologist" (set by an admin)
     active: bool = True
     created_at: str
     last_login_at: str | None = None
@@ -126,13 +127,15 @@ class AccountStore:
         self.db.close()
 
     # ---- users ----
-    def add_user(self, username: str, password: str, role: str, display_name: str = "") -> User:
+    def add_user(self, username: str, password: str, role: str, display_name: str = "",
+                 credentials: str = "") -> User:
         check_username(username), check_password(password, username), check_role(role)
         pw = _hasher.hash(password)
         try:
             with self.db.tx() as c:
-                c.execute("INSERT INTO users (username, role, password_hash, display_name, created_at) "
-                          "VALUES (?,?,?,?,?)", (username, role, pw, display_name[:200], now()))
+                c.execute("INSERT INTO users (username, role, password_hash, display_name, credentials, "
+                          "created_at) VALUES (?,?,?,?,?,?)",
+                          (username, role, pw, display_name[:200], credentials.strip()[:200], now()))
         except sqlite3.IntegrityError:
             raise AccountError(f"username: {username!r} is taken", 409) from None
         return self.user(username)  # type: ignore[return-value]
@@ -152,7 +155,8 @@ class AccountStore:
         return int(self.db.scalar("SELECT COUNT(*) FROM users") or 0)
 
     def update_user(self, username: str, *, role: str | None = None, active: bool | None = None,
-                    password: str | None = None, display_name: str | None = None) -> User:
+                    password: str | None = None, display_name: str | None = None,
+                    credentials: str | None = None) -> User:
         u = self.user(username)
         if u is None:
             raise AccountError(f"{username}: no such user", 404)
@@ -169,6 +173,9 @@ class AccountStore:
         if display_name is not None:
             sets.append("display_name = ?")
             params.append(display_name[:200])
+        if credentials is not None:
+            sets.append("credentials = ?")
+            params.append(credentials.strip()[:200])
         if sets:
             with self.db.tx() as c:
                 c.execute(f"UPDATE users SET {', '.join(sets)} WHERE id = ?", (*params, u.id))
@@ -329,4 +336,4 @@ def _utc_now_iso() -> str:
 
 def _user(r: sqlite3.Row) -> User:
     return User(id=r["id"], username=r["username"], role=r["role"], display_name=r["display_name"],
-                active=bool(r["active"]), created_at=r["created_at"], last_login_at=r["last_login_at"])
+                credentials=r["credentials"] or "", active=bool(r["active"]), created_at=r["created_at"], last_login_at=r["last_login_at"])

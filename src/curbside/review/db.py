@@ -110,7 +110,8 @@ CREATE TABLE IF NOT EXISTS users (
     display_name TEXT NOT NULL DEFAULT '',
     active INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
-    last_login_at TEXT
+    last_login_at TEXT,
+    credentials TEXT NOT NULL DEFAULT ''     -- last: the same column order in new and upgraded stores
 );
 CREATE TABLE IF NOT EXISTS api_tokens (
     id TEXT PRIMARY KEY,
@@ -356,6 +357,8 @@ def _migrate(c: sqlite3.Connection) -> None:
         later = (datetime.now(timezone.utc) + timedelta(days=90)).replace(microsecond=0)
         c.execute("UPDATE api_tokens SET expires_at = ? WHERE expires_at IS NULL",
                   (later.isoformat().replace("+00:00", "Z"),))
+    if "credentials" not in {r[1] for r in c.execute("PRAGMA table_info(users)")}:   # reviewer credentials
+        c.execute("ALTER TABLE users ADD COLUMN credentials TEXT NOT NULL DEFAULT ''")
 
 
 def _statements(script: str) -> list[str]:

@@ -36,7 +36,9 @@ def _pg_schema() -> str:
     return s
 
 
-MIGRATIONS = [(1, _pg_schema())]
+MIGRATIONS = [(1, _pg_schema()),
+              # reviewer credentials ("MD, Consultant Haematologist"), shown beside the name on approvals
+              (2, "ALTER TABLE users ADD COLUMN IF NOT EXISTS credentials TEXT NOT NULL DEFAULT ''")]
 
 
 @lru_cache(maxsize=512)

@@ -105,3 +105,44 @@ def _published(web) -> str:
     web.act("rita", art["id"], "start_review")
     web.act("rita", art["id"], "approve")
     return art["id"]
+
+
+def test_reviewer_credentials_set_by_an_admin_are_shown_on_the_published_article(web):
+    # the API: an admin creates a reviewer with credentials and changes them
+    r = web.client.post("/api/users", headers=web.h("admin"), json={
+        "username": "ann", "password": PASSWORD, "role": "reviewer", "display_name": "Dr A. Smith",
+        "credentials": "MD"})
+    assert r.status_code == 201 and r.json()["credentials"] == "MD", r.text
+    r = web.client.patch("/api/users/ann", headers=web.h("admin"), json={"credentials": "MD, Haematologist"})
+    assert r.status_code == 200 and r.json()["credentials"] == "MD, Haematologist", r.text
+    assert web.client.patch("/api/users/ann", headers=web.h("carl"), json={"credentials": "Prof"}).status_code == 403
+    assert web.client.post("/api/users", headers=web.h("admin"), json={
+        "username": "x", "password": PASSWORD, "role": "reader", "credentials": "y" * 201}).status_code == 422
+    # the admin page: shown in the users table, changed with the row's Save
+    admin = web.browser("admin")
+    page = admin.client.get("/admin").text
+    assert 'name="credentials"' in page and 'name="credentials_field"' in page and "MD, Haematologist" in page
+    r = admin.post("/admin/users/ann", {"role": "reviewer", "active": "1", "credentials_field": "1",
+                                        "credentials": " MD, Consultant Haematologist "})
+    assert r.status_code == 303
+    assert web.ctx.accounts.user("ann").credentials == "MD, Consultant Haematologist"
+    assert admin.post("/admin/users", {"username": "bea", "password": PASSWORD, "role": "reviewer",
+                                       "display_name": "Dr B. Lee", "credentials": "FRCPath"}).status_code == 303
+    assert web.ctx.accounts.user("bea").credentials == "FRCPath"
+    web.tokens["ann"] = web.ctx.accounts.create_token(web.ctx.accounts.user("ann"), "test")[0]
+    # the published article: the approver's name and credentials; other people's names stay plain
+    art = web.ask("carl")
+    assert web.act("ann", art["id"], "start_review").status_code == 200
+    assert web.act("ann", art["id"], "approve").status_code == 200
+    reader = web.browser("rhea").client.get(f"/articles/{art['id']}").text
+    line = _text(reader[reader.index('class="approval"'):reader.index("</span>", reader.index('class="approval"'))])
+    assert "Approved for clinicians by Dr A. Smith, MD, Consultant Haematologist on" in line, line
+    staff = web.browser("rita").client.get(f"/articles/{art['id']}").text
+    assert "approved by Dr A. Smith, MD, Consultant Haematologist" in _text(staff)     # the versions list
+    # without credentials only the name is shown
+    admin.post("/admin/users/ann", {"role": "admin", "active": "1"})     # a form without the field keeps them
+    assert web.ctx.accounts.user("ann").credentials == "MD, Consultant Haematologist"
+    admin.post("/admin/users/ann", {"role": "reviewer", "active": "1", "credentials_field": "1", "credentials": ""})
+    reader = web.browser("rhea").client.get(f"/articles/{art['id']}").text
+    line = _text(reader[reader.index('class="approval"'):reader.index("</span>", reader.index('class="approval"'))])
+    assert "Approved for clinicians by Dr A. Smith on" in line, line

@@ -45,6 +45,7 @@ class NewUser(BaseModel):
                               description="at least 12 characters, not a common or easily guessed password")
     role: Role
     display_name: SafeStr = Field("", max_length=200)
+    credentials: SafeStr = Field("", max_length=200, description="shown beside the name on articles the user approves, e.g. 'MD, Consultant Haematologist'")
 
 
 class UserUpdate(BaseModel):
@@ -53,6 +54,7 @@ class UserUpdate(BaseModel):
     password: SafeStr | None = Field(None, min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
                                      description="a new password (revokes the user's sessions and API tokens)")
     display_name: SafeStr | None = Field(None, max_length=200)
+    credentials: SafeStr | None = Field(None, max_length=200, description="'' removes them")
 
 
 def _too_many(wait: float, what: str) -> ApiError:
@@ -137,20 +139,21 @@ def api_users(p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)
              summary="Create a user (admins)")
 def api_add_user(body: NewUser, request: Request, p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
     p.require("manage_users", "manage users")
-    user = ctx.accounts.add_user(body.username, body.password, body.role, body.display_name)
+    user = ctx.accounts.add_user(body.username, body.password, body.role, body.display_name,
+                                 body.credentials)
     ctx.audit.record(p.username, "user_create", user.username, {"role": user.role}, client_ip(request))
     return user
 
 
 @router.patch("/users/{username}", response_model=User, responses=ERRORS,
-              summary="Change a user's role, active flag, password or name (admins)")
+              summary="Change a user's role, active flag, password, name or credentials (admins)")
 def api_update_user(body: UserUpdate, request: Request, username: str = Username,
                     p: Principal = Depends(api_principal), ctx: Ctx = Depends(get_ctx)):
     p.require("manage_users", "manage users")
     if username == p.username and (body.active is False or (body.role and body.role != "admin")):
         raise ApiError(409, "you may not deactivate yourself or remove your own admin role")
     user = ctx.accounts.update_user(username, role=body.role, active=body.active, password=body.password,
-                                    display_name=body.display_name)
+                                    display_name=body.display_name, credentials=body.credentials)
     changes = {k: v for k, v in body.model_dump().items() if v is not None and k != "password"}
     if body.password:
         changes["password"] = "changed"

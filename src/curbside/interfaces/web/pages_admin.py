@@ -23,26 +23,29 @@ def admin(request: Request, p: Principal = Depends(page_principal), ctx: Ctx = D
 
 @router.post("/admin/users")
 def add_user(request: Request, username: str = Form(""), password: str = Form(""), role: str = Form("reader"),
-             display_name: str = Form(""), csrf_token: str = Form(""), p: Principal = Depends(page_principal),
-             ctx: Ctx = Depends(get_ctx)):
+             display_name: str = Form(""), credentials: str = Form(""), csrf_token: str = Form(""),
+             p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
     p.require("manage_users", "manage users")
-    user = ctx.accounts.add_user(username.strip(), password, role, display_name.strip())
+    user = ctx.accounts.add_user(username.strip(), password, role, display_name.strip(), credentials.strip())
     ctx.audit.record(p.username, "user_create", user.username, {"role": user.role}, client_ip(request))
     return redirect("/admin", "user")
 
 
 @router.post("/admin/users/{username}")
 def update_user(request: Request, username: str, role: str = Form(""), active: str = Form(""),
-                csrf_token: str = Form(""), p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
+                credentials: str = Form(""), credentials_field: str = Form(""), csrf_token: str = Form(""),
+                p: Principal = Depends(page_principal), ctx: Ctx = Depends(get_ctx)):
     check_csrf(p, csrf_token)
     p.require("manage_users", "manage users")
     is_active = None if active == "" else active == "1"
     if username == p.username and (is_active is False or (role and role != "admin")):
         raise ApiError(409, "you may not deactivate yourself or remove your own admin role")
-    ctx.accounts.update_user(username, role=role or None, active=is_active)
-    ctx.audit.record(p.username, "user_update", username, {"role": role or None, "active": is_active},
-                     client_ip(request))
+    # the row's form carries credentials_field, so an emptied box removes them (an empty field arrives as "")
+    creds = credentials.strip()[:200] if credentials_field else None
+    ctx.accounts.update_user(username, role=role or None, active=is_active, credentials=creds)
+    ctx.audit.record(p.username, "user_update", username, {"role": role or None, "active": is_active}
+                     | ({} if creds is None else {"credentials": creds}), client_ip(request))
     return redirect("/admin", "user")
 
 

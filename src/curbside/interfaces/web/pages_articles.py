@@ -122,6 +122,7 @@ def article_view(request: Request, p: Principal, ctx: Ctx, article_id: str, vers
                   near=near, can_upload=p.can("manage_sources"), quote_ctx=quote_ctx, ancestors=ancestors,
                   replies=replies, changes_asked=changes_asked, readings=readings_by_cell,
                   can_read_cells=v.full_access and p.can("review"), names=review_tools.display_names(ctx),
+                  signed=review_tools.signatures(ctx),
                   AUDIENCE_PLURAL=S.AUDIENCE_PLURAL,
                   article_comments=article_comments, versions=versions, events=events, flag=flag,
                   version_info=version_info, targets=targets, comment_target=comment or (error.value("target") if error else ""),

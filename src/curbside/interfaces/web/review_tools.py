@@ -23,6 +23,16 @@ def display_names(ctx: Ctx) -> dict[str, str]:
         return {}
 
 
+def signatures(ctx: Ctx) -> dict[str, str]:
+    """username -> display name and credentials as shown on approvals ("Dr A. Smith, MD, Consultant
+    Haematologist"); the name alone when no credentials are set."""
+    try:
+        return {u.username: ", ".join(x for x in ((u.display_name or u.username), u.credentials) if x)
+                for u in ctx.accounts.users()}
+    except Exception:  # noqa: BLE001 - as display_names
+        return {}
+
+
 def changes_note(ctx: Ctx, article_id: str, state: str):
     """The reviewer's latest request-changes event while the article waits for those changes, else None."""
     if state != W.CHANGES_REQUESTED:
