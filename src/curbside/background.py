@@ -2,6 +2,9 @@
 then gives the new passages their vectors in a thread of its own, on a store connection of its own, committing
 about every 2 s (`VectorStore.embed_missing`). Searches use each vector as soon as it is committed. A crash or a
 stop loses at most the chunk being embedded; the next request, or `curbside index`, finishes the rest.
+With low_priority (Settings.ingest_priority "low", the default) the thread runs at the lowest CPU priority, so
+searches and asks keep the cores (priority.py); `encoder()` is first called from that thread, so an ONNX session
+it loads there has its worker threads at that priority too.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ class BackgroundEmbedder:
     """One thread at a time; `request()` while it runs makes it look again when it is done (passages stored after
     its last look are not missed)."""
 
-    def __init__(self, open_store: Callable[[], object], encoder: Callable[[], Callable]):
+    def __init__(self, open_store: Callable[[], object], encoder: Callable[[], Callable],
+                 low_priority: bool = False):
         self._open_store = open_store
-        self._encoder = encoder                 # -> the encode function (the engine's shared embedder)
+        self._encoder = encoder                 # -> the encode function; called in the background thread
+        self._low_priority = low_priority
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._again = False
@@ -59,6 +64,10 @@ class BackgroundEmbedder:
 
     def _run(self) -> None:
         store = None
+        if self._low_priority:
+            from curbside.priority import lower_thread
+
+            lower_thread()
         try:
             store = self._open_store()
             vectors = store.vector_store()

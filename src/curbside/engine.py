@@ -37,8 +37,9 @@ class Engine:
         self._lock = threading.RLock()   # the engine's own connection (writes): serialise access from server threads
         # searches and answers run on reader connections of their own, never waiting for this lock (see readers.py)
         self._readers = ReaderPool(lambda: self.retriever, lambda: open_corpus_store(self.settings))
-        self.background = BackgroundEmbedder(lambda: open_corpus_store(self.settings),
-                                             lambda: self.retriever.embedder().encode)
+        self._ingest_embedder = None
+        self.background = BackgroundEmbedder(lambda: open_corpus_store(self.settings), self._ingest_encode,
+                                             low_priority=self.settings.ingest_priority == "low")
         self._articles = None
         if self.settings.load_default_corpus:
             self.ensure_default_corpus()
@@ -183,6 +184,22 @@ class Engine:
         from curbside.retrieve import embed
 
         return bool(self.settings.embed and embed.available() and self.background.request())
+
+    def _ingest_encode(self) -> Callable:
+        """The encode function for background embedding. At low ingest priority, an embedder of its own (same
+        model and settings as the shared one, ~25 MB), loaded by the first call from the background thread, so
+        the ONNX worker threads it creates run at that thread's low priority; the shared session's workers were
+        created by a request thread and would embed at normal priority."""
+        from curbside.retrieve.embed import Embedder
+
+        shared = self.retriever.embedder()
+        if self.settings.ingest_priority != "low" or type(shared) is not Embedder:
+            return shared.encode
+        if self._ingest_embedder is None:
+            self._ingest_embedder = Embedder(threads=shared.threads, max_length=shared.max_length,
+                                             batch_size=shared.batch_size, token_budget=shared.token_budget,
+                                             query_cache=0)
+        return self._ingest_embedder.encode
 
     def _embed_added(self, docs: list[Document]) -> int:
         """Ingest hook: embed the passages of a just-committed batch of documents that have no vector yet

@@ -36,6 +36,10 @@ class Settings:
     top_k: int = 10
     candidates: int = 100             # lexical candidates before re-ranking
     embed: bool = True                # dense embeddings at ingest + hybrid search (issue 3)
+    # CPU priority of embedding at ingest (CURBSIDE_INGEST_PRIORITY): "low" = `curbside ingest`/`index` and the
+    # server's background embedding run at the lowest priority (nice 19), so searches and asks keep the cores;
+    # "normal" = as any other work (an ingest on an otherwise idle machine is as fast either way)
+    ingest_priority: str = "low"
     # answering
     max_question_chars: int = 2000
     answer_passages: int = 60         # passages considered for the article
@@ -123,6 +127,9 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
         s = replace(s, store=os.environ["CURBSIDE_STORE"].strip())
     if os.environ.get("CURBSIDE_PG_POOL", "").strip().isdigit() and int(os.environ["CURBSIDE_PG_POOL"]) > 0:
         s = replace(s, pg_pool=int(os.environ["CURBSIDE_PG_POOL"]))
+    priority = os.environ.get("CURBSIDE_INGEST_PRIORITY", "").strip().lower()
+    if priority in ("low", "normal"):
+        s = replace(s, ingest_priority=priority)
     s = _llm_from_env(s)
     s = s.with_home(home)
     return replace(s, **overrides) if overrides else s

@@ -33,6 +33,15 @@ def _engine(home: Optional[Path], **overrides):
     return Engine(load_settings(home, **overrides))
 
 
+def _ingest_priority(engine) -> None:
+    """`ingest` and `index`: at Settings.ingest_priority "low" (the default; CURBSIDE_INGEST_PRIORITY) the whole
+    process runs at the lowest CPU priority, so a server or asks on the same machine keep the cores."""
+    if engine.settings.ingest_priority == "low":
+        from curbside import priority
+
+        priority.lower_process()
+
+
 def _fail(message: str, code: int = 1) -> None:
     """Print one error line (the message is data: never read as Rich markup) and exit with `code`."""
     err.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
@@ -95,6 +104,7 @@ def ingest(
     overrides_kw = {"embed": False} if no_embed else {}
     try:
         engine = _engine(home, **overrides_kw)
+        _ingest_priority(engine)
         with _progress() as bar:
             task = bar.add_task("ingesting", total=None)
 
@@ -246,6 +256,7 @@ def index(
 
     try:
         engine = _engine(home, load_default_corpus=False)
+        _ingest_priority(engine)
         vectors = engine.retriever.vectors
         todo = vectors.missing_count()
         have, total = vectors.counts()
