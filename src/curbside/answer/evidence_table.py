@@ -4,13 +4,16 @@ it came from; a value that cannot be traced to a quote is not shown."""
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
+
 from curbside.answer.models import EvidenceRow, Quote, TableCell
 from curbside.answer.outcomes import study_label
 from curbside.retrieve.search import SearchHit
 
-COLUMNS = ("patients", "complete_response", "partial_response", "no_response", "overall_response", "survival",
+COLUMNS = ("setting", "patients", "complete_response", "partial_response", "no_response", "overall_response", "survival",
            "time_to_response", "dosing", "adverse_events")
-COLUMN_TITLES = {"patients": "N", "complete_response": "CR", "partial_response": "PR", "no_response": "NR",
+COLUMN_TITLES = {"setting": "Setting", "patients": "N", "complete_response": "CR", "partial_response": "PR", "no_response": "NR",
                  "overall_response": "Overall response", "survival": "Survival", "time_to_response": "Time to response",
                  "dosing": "Dosing", "adverse_events": "Adverse events"}
 
@@ -66,6 +69,29 @@ def cell_context(text: str, q: Quote, doc_id: str, before: int = 110, after: int
     return Quote(document_id=doc_id, passage_id=q.passage_id, text=text[s:e], start=s, end=e)
 
 
+# the line of treatment a study reports, in its own words ("relapse" alone is left out: "relapse-free survival")
+SETTING = re.compile(r"\b(?:front[- ]?line|first[- ]line|up-?front|newly[- ]diagnosed|second[- ]line|salvage|maintenance|"
+                     r"(?:relapsed|refractory)(?:\s*(?:/|or|and)\s*(?:relapsed|refractory))?)\b", re.I)
+
+
+def row_setting(cells: dict[str, TableCell], passages: list, text: str, doc_id: str) -> TableCell | None:
+    """The row's setting (front-line, salvage, refractory, relapsed, maintenance) exactly as the row's own quoted
+    source lines word it: the first such word in a cell's quote or the source line around it, quoted verbatim.
+    None when they do not say; never inferred from anything else."""
+    for col in COLUMNS:
+        cell = cells.get(col)
+        for q in ([cell.context, *cell.parts()] if cell is not None else []):
+            m = SETTING.search(q.text) if q is not None else None
+            if m is None:
+                continue
+            span = SimpleNamespace(start=q.start + m.start(), end=q.start + m.end(), value=m.group(0))
+            src = _source_passage(passages, text, span) if text[span.start:span.end] == span.value else None
+            if src is not None:
+                quote = Quote(document_id=doc_id, passage_id=src.id, text=span.value, start=span.start, end=span.end)
+                return TableCell(value=span.value, quote=quote, quotes=[quote], context=cell.context)
+    return None
+
+
 def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, max_rows: int = 12) -> list[EvidenceRow]:
     """`cite(document) -> n` gives the reference number of a cited document."""
     out: list[EvidenceRow] = []
@@ -95,6 +121,9 @@ def build_evidence_table(store, hits: list[SearchHit], cite, max_docs: int = 5, 
                        "survival"} & set(cells)
             if not numeric:
                 continue
+            setting = row_setting(cells, passages, text, doc_id)
+            if setting is not None:
+                cells = {"setting": setting} | cells
             study = study_label(getattr(row, "study", None))
             label = row.intervention + (f" ({study})" if study else "")
             out.append(EvidenceRow(intervention=label, citation=cite(doc), cells=cells))

@@ -47,7 +47,7 @@ def _table_article(web) -> str:
     full = {k: cell(v) for k, v in zip(COLUMNS, ("12", "6/12", "2/12", "4/12", "8/12 (67%)", "10/12 alive at 1 year",
                                                  "14 days", "5 mg/kg/day", "fever and serum sickness in 5"))}
     art.evidence_table = [
-        EvidenceRow(intervention="ATG (Mahlaoui et al.)", citation=n, cells=full),
+        EvidenceRow(intervention="ATG (Mahlaoui et al.)", citation=n, cells={"setting": cell("refractory")} | full),
         EvidenceRow(intervention="ATG (Mahlaoui et al.)", citation=n, cells=full | {"dosing": cell("10 mg/kg/day"),
                                                                                      "complete_response": cell("8/12")}),
         EvidenceRow(intervention="Etoposide", citation=n, cells={"patients": cell("9"),
@@ -143,6 +143,35 @@ def test_evidence_table_at_tablet_width_has_a_cue_and_a_sticky_first_column(site
     page.context.close()
 
 
+def test_evidence_table_on_a_desk_keeps_key_columns_and_opens_the_others_per_row(site):
+    _, url, _, ids = site
+    page = page_as(site, "carl", DESK)
+    page.goto(f"{url}/articles/{ids['table']}")
+    heads = page.locator(".evidence-table thead th").all_inner_texts()
+    assert heads == ["Intervention", "Setting", "N", "Overall response", "Dosing", "More", "Source"], heads
+    wrap = page.locator(".evidence-table .table-wrap")
+    fits = page.evaluate("(() => { const w = document.querySelector('.evidence-table .table-wrap');"
+                         " return w.scrollWidth <= w.clientWidth + 1; })()")
+    assert fits and not page.locator("#table-cue").is_visible()     # every key column in view, no cue needed
+    first = page.locator(".evidence-table tbody tr").first
+    assert first.locator("td").first.inner_text().strip() == "refractory"          # the row's setting, verbatim
+    assert page.locator(".evidence-table tbody tr").nth(2).locator("td").first.inner_text().strip() == ""  # unsaid
+    more = first.locator("details.row-more")
+    assert not more.locator("dl").is_visible()
+    more.locator("summary").click()
+    dl = more.locator("dl")
+    assert dl.is_visible()
+    text = " ".join(dl.inner_text().split())
+    for label, value in (("CR", "6/12"), ("PR", "2/12"), ("Survival", "10/12 alive at 1 year"),
+                         ("Adverse events", "fever and serum sickness in 5")):
+        assert f"{label} {value}" in text, text
+    box, w = dl.bounding_box(), wrap.bounding_box()
+    assert box["x"] + box["width"] <= w["x"] + w["width"] + 1, (box, w)
+    assert no_sideways_scroll(page) and not serious_violations(page)
+    shot(page, "layout-table-more-1366")
+    page.context.close()
+
+
 def test_evidence_table_on_a_phone_is_cards(site):
     _, url, _, ids = site
     page = page_as(site, "carl", PHONE)
@@ -152,7 +181,7 @@ def test_evidence_table_on_a_phone_is_cards(site):
     cards = page.locator(".evidence-cards .ev-card")
     assert cards.count() == 3 and cards.first.is_visible()
     first = cards.first.inner_text()
-    for label in ("N", "CR", "Dosing", "Adverse events", "Source"):   # every column of the row is on its card
+    for label in ("Setting", "N", "CR", "Dosing", "Adverse events", "Source"):   # every column of the row is on its card
         assert label in first, label
     assert "Damaged text" in cards.nth(2).inner_text()
     assert page.evaluate("document.querySelector('.evidence-cards').scrollWidth <= "
@@ -284,6 +313,28 @@ def test_follow_up_thread_in_the_browser(site, viewport):
     page.click("nav.thread a")
     page.wait_for_selector("#thread-replies")
     assert "adults over 40" in page.inner_text("#thread-replies")
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_approver_credentials_on_the_published_article(site, viewport):
+    """A reader sees who approved the article with their credentials on its compact first line."""
+    from tests.interfaces.web.conftest import PASSWORD
+
+    w, url, _, ids = site
+    if w.ctx.accounts.user("ann") is None:
+        w.ctx.accounts.add_user("ann", PASSWORD, "reviewer", "Dr A. Smith", "MD, Consultant Haematologist")
+        w.tokens["ann"] = w.ctx.accounts.create_token(w.ctx.accounts.user("ann"), "test")[0]
+        ids["approved"] = w.ask("carl")["id"]
+        assert w.act("ann", ids["approved"], "start_review").status_code == 200
+        assert w.act("ann", ids["approved"], "approve").status_code == 200
+    page = page_as(site, "rhea", viewport)
+    page.goto(f"{url}/articles/{ids['approved']}")
+    line = page.locator(".approval")
+    assert line.is_visible()
+    assert "Approved for clinicians by Dr A. Smith, MD, Consultant Haematologist on" in " ".join(line.inner_text().split())
+    assert line.bounding_box()["y"] + line.bounding_box()["height"] < viewport["height"] / 2    # on the first screen
+    assert no_sideways_scroll(page) and not serious_violations(page)
     page.context.close()
 
 

@@ -52,8 +52,15 @@ def test_rows_of_one_study_are_told_apart_and_damage_is_flagged(web):
     cell = re.search(r'<td class="ocr-damaged">(.*?)</td>', table, re.S).group(1)
     assert cell.startswith("150 mg/m?2 weekly") and 'class="ocr-flag">Damaged text' in cell
     assert table.count("ocr-damaged") == 1 and "scanned (OCR)" in html
-    # 7 columns: the cue says so, the table is a focusable region that scrolls
-    assert 'id="table-cue"' in html and "7 columns" in html and 'role="region"' in table and 'tabindex="0"' in table
+    # key columns in the table (N, the response - here CR -, dosing), the others in each row's "more": 6 columns,
+    # the cue says so, the table is a focusable region that scrolls
+    assert [_text(h) for h in re.findall(r'<th scope="col">(.*?)</th>', table, re.S)] == \
+        ["Intervention", "N", "CR", "Dosing", "More", "Source"]
+    assert 'id="table-cue"' in html and "6 columns" in html and 'role="region"' in table and 'tabindex="0"' in table
+    more = re.findall(r'<td class="more-cell">(.*?)</td>\s*<td><a href="#ref-', table, re.S)
+    assert [_text(m) for m in more[:2]] == ["", ""]          # nothing more for the ATG rows
+    assert _text(more[2]) == "2 more for Etoposide Survival 70% Adverse events neutropenia", _text(more[2])
+    assert '<details class="row-more">' in more[2]
     # the phone cards hold the same rows, labels and flags
     cards = html[html.index('class="evidence-cards"'):]
     cards = cards[:cards.index("</ol>")]

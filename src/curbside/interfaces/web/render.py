@@ -86,6 +86,21 @@ def table_columns(article: Article) -> list[tuple[str, str]]:
     return [(c, COLUMN_TITLES.get(c, c.replace("_", " ").capitalize())) for c in cols]
 
 
+def table_split(article: Article) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(key columns, other columns) of the Evidence Table on a desk screen: setting, N, the response (overall,
+    else complete) and dosing stay in the table; the others open per row."""
+    cols = table_columns(article)
+    keys = {k for k, _ in cols}
+    response = "overall_response" if "overall_response" in keys else "complete_response"
+    key = {"setting", "patients", response, "dosing"}
+    return [c for c in cols if c[0] in key], [c for c in cols if c[0] not in key]
+
+
+def row_more(row: EvidenceRow, more: list[tuple[str, str]]) -> list[tuple[str, str, object]]:
+    """(key, title, cell) of a row's cells in the columns that open per row."""
+    return [(k, t, row.cells[k]) for k, t in more if row.cells.get(k) is not None]
+
+
 # Text a scan's OCR damaged: a replacement character, control characters, or a '?' standing inside a token or
 # right after a unit ("25 mg/m?2", "mg/m? daily") where the source had a character OCR could not read
 _DAMAGE = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]|[^\s?]\?[^\s?]|/\w{0,4}\?")
@@ -146,7 +161,8 @@ def configure(env: Environment) -> None:
     env.tests.update(ocr_damaged=ocr_damaged)
     env.filters.update(plain_note=plain_note)
     env.globals.update(ref_links=ref_links, item_quotes=item_quotes, reference=reference, STATE_CLASS=STATE_CLASS,
-                       AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns, VERDICT_LABELS=VERDICT_LABELS,
+                       AUDIENCE_LABELS=AUDIENCE_LABELS, table_columns=table_columns, table_split=table_split,
+                       row_more=row_more, VERDICT_LABELS=VERDICT_LABELS,
                        BADGE_STEPS=("Submitted", "Under Review", "Approved"), table_rows=table_rows,
                        threaded=_threaded)
 
