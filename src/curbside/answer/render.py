@@ -52,6 +52,9 @@ def to_text(article: Article, width: int = 100) -> str:
             if item.evidence:
                 body += f" (Evidence: {item.evidence})"
             out.append(textwrap.fill(body, width, initial_indent="  \u2022 ", subsequent_indent="    "))
+            if item.context:       # where the quote sits ("Second-Line: IL-1 Inhibitors"), as the web page shows it
+                out.append(textwrap.fill(f"in: {' '.join(item.context.split())}", width, initial_indent="      ",
+                                         subsequent_indent="      "))
     if article.evidence_table:
         out += ["", "Evidence Table", "-" * 14] + _table_lines(article, plain=True)
     if article.follow_ups:
