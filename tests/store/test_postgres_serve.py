@@ -7,16 +7,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from curbside.interfaces.web.server import free_port
-from tests.interfaces.web.test_workers import _call, _children, _cli
+from tests.interfaces.web.test_workers import _call, _children, _cli, _wait_until_serving
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"
 pytestmark = pytest.mark.slow
@@ -36,15 +33,7 @@ def test_two_workers_on_postgres_with_an_ingest_while_serving(pg_url, tmp_path):
                               stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/openapi.json", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, server.stdout.read()
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+        _wait_until_serving(server, base)
         questions = ["What treats refractory HLH?", "Which salvage therapies exist for HLH?"] * 2
         with ThreadPoolExecutor(4) as pool:
             ingest = pool.submit(_cli, env, "ingest", str(CORPUS / "asthma_page.txt"), "--store", pg_url)

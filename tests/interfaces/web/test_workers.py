@@ -51,6 +51,19 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+
+def _wait_until_serving(server: subprocess.Popen, base: str, seconds: float = 60) -> None:
+    """Poll the server's schema until it answers (the server must still be running, within `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/openapi.json", timeout=2)
+            return
+        except (urllib.error.URLError, ConnectionError):
+            assert server.poll() is None, server.stdout.read()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+
 def test_two_worker_processes_share_one_store(tmp_path):
     env = {**os.environ, "CURBSIDE_HOME": str(tmp_path / "home"), "CURBSIDE_NO_EMBED": "1",
            "CURBSIDE_NO_DEFAULT_CORPUS": "1", "PYTHONUNBUFFERED": "1"}
@@ -63,15 +76,7 @@ def test_two_worker_processes_share_one_store(tmp_path):
                               text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/openapi.json", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, server.stdout.read()
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+        _wait_until_serving(server, base)
         questions = ["What treats refractory HLH?", "What is the dose of anakinra in refractory HLH?",
                      "Which salvage therapies exist for HLH?", "What about etoposide for HLH?"]
         with ThreadPoolExecutor(4) as pool:
