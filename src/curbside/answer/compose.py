@@ -241,6 +241,11 @@ def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 
     A chosen table row or list item brings the other relevant rows of its table or list (those of the same pool,
     in the document's order, up to BLOCK_ROWS, counted in `limit`): a staging table or a regimen list is read
     whole, not one row."""
+    blocks: dict[tuple, list[Scored]] = {}
+    for t in pool:
+        key = _block(t.unit)
+        if key is not None:
+            blocks.setdefault(key, []).append(t)
     out: list[Scored] = []
     for s in pool:
         if len(out) >= limit:
@@ -251,9 +256,8 @@ def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 
         key = _block(s.unit)
         if key is None:
             continue
-        rows = sorted((t for t in pool if t is not s and _block(t.unit) == key), key=lambda t: t.unit.start)
         added = 0
-        for t in rows:
+        for t in sorted(blocks[key], key=lambda t: t.unit.start):
             if added >= BLOCK_ROWS:
                 break
             if picker.ok(t, per_document + BLOCK_ROWS):

@@ -73,7 +73,8 @@ class Scored:
 
     @property
     def can_lead(self) -> bool:
-        """Can answer the question on its own: usable and about the question's population when it names one."""
+        """Can answer the question on its own: about the head concept itself (not only through its document),
+        usable, and about the question's population when it names one."""
         return self.features.on_topic and self.usable and self.features.population_covered
 
 
