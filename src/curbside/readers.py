@@ -13,8 +13,11 @@ import copy
 import os
 import queue
 import threading
+import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
+
+from curbside import waits
 
 def default_readers() -> int:
     """CURBSIDE_READERS, else one per core (2 to 4). More readers than cores only share the interpreter lock with
@@ -58,7 +61,8 @@ class ReaderPool:
 
     @contextmanager
     def reader(self) -> Iterator[object]:
-        """A retriever (with `.store`) for this thread until the block ends."""
+        """A retriever (with `.store`) for this thread until the block ends. A request's wait for a free one is its
+        `readers` wait, its time holding it `reader` and the thread's CPU time meanwhile `cpu` (waits.py)."""
         try:
             r = self._free.get_nowait()
         except queue.Empty:
@@ -70,11 +74,15 @@ class ReaderPool:
                     r = self._make()
                     self._made.append(r)
             if r is None:
-                r = self._free.get()
+                with waits.timed("readers"):
+                    r = self._free.get()
         self._sync(r)
+        t, cpu = time.perf_counter(), time.thread_time()
         try:
             yield r
         finally:
+            waits.add("cpu", time.thread_time() - cpu)
+            waits.add("reader", time.perf_counter() - t)
             self._free.put(r)
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from curbside import waits
 from curbside.settings import private_store
 from curbside.store.sqlite import connect, transaction
 
@@ -182,9 +183,17 @@ class Database:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE) on the write connection; reads inside it see its own writes."""
-        with self.wlock:
-            begin_immediate(self.wconn)
+        """A write transaction (BEGIN IMMEDIATE) on the write connection; reads inside it see its own writes. The
+        time spent getting the lock and committing is reported as the request's `write_lock` and `commit` waits
+        (curbside/waits.py)."""
+        with waits.timed("write_lock"):
+            self.wlock.acquire()
+            try:
+                begin_immediate(self.wconn)
+            except BaseException:
+                self.wlock.release()
+                raise
+        try:
             try:
                 yield self.wconn
             except BaseException:
@@ -192,7 +201,10 @@ class Database:
                     self.wconn.execute("ROLLBACK")
                 raise
             else:
-                self.wconn.execute("COMMIT")
+                with waits.timed("commit"):     # an automatic WAL checkpoint runs inside COMMIT
+                    self.wconn.execute("COMMIT")
+        finally:
+            self.wlock.release()
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         with self.lock:

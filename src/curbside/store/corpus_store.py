@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from curbside import waits
 from curbside.corpus.models import Document, EvidenceLevel, Passage
 from curbside.store.sqlite import connect, guarded, transaction
 
@@ -89,7 +90,8 @@ class CorpusStore:
 
     # ---- the store protocol's transaction and error handling (store/protocols.py) ----
     def begin(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        with waits.timed("write_lock"):      # in a request (an upload, a removal): its wait for the write lock
+            self.conn.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
         self.conn.execute("COMMIT")
@@ -305,7 +307,9 @@ class CorpusStore:
         return [(r[0], r[1]) for r in rows]
 
     def abbreviation_pairs(self) -> list[tuple[str, str]]:
-        return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT short, long FROM abbreviations")]
+        """Read again by the retriever whenever the corpus version changed: a request's `corpus` wait (waits.py)."""
+        with waits.timed("corpus"):
+            return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT short, long FROM abbreviations")]
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

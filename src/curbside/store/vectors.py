@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from curbside import waits
 from curbside.retrieve.embed import MODEL_ID, text_hash
 from curbside.store.sqlite import rollback
 from curbside.store.vector_index import (  # noqa: F401 - VectorIndex, matvec re-exported
@@ -79,9 +80,11 @@ class VectorStore:
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (VERSION_KEY,))
 
     def counts(self) -> tuple[int, int]:
-        """(passages with a vector, passages in the store)."""
-        have = self.conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0]
-        total = self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        """(passages with a vector, passages in the store). Read again by searches whenever the stamp changed, so
+        in a request it counts as a `corpus` wait (waits.py)."""
+        with waits.timed("corpus"):
+            have = self.conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0]
+            total = self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         return have, total
 
     def stamp(self) -> str:
@@ -247,16 +250,17 @@ class VectorStore:
         current = shared.index
         if current is not None and shared.stamp == stamp:
             return current
-        if not shared.lock.acquire(blocking=current is None):
-            return current          # type: ignore[return-value]  # another thread is refreshing it
-        try:
-            if shared.index is not None and shared.stamp == self.stamp():
-                return shared.index
-            idx, stamp = self._refreshed(shared)
-            shared.index, shared.stamp = idx, stamp
-            return idx
-        finally:
-            shared.lock.release()
+        with waits.timed("index"):       # a request's wait on vectors another process committed (waits.py)
+            if not shared.lock.acquire(blocking=current is None):
+                return current          # type: ignore[return-value]  # another thread is refreshing it
+            try:
+                if shared.index is not None and shared.stamp == self.stamp():
+                    return shared.index
+                idx, stamp = self._refreshed(shared)
+                shared.index, shared.stamp = idx, stamp
+                return idx
+            finally:
+                shared.lock.release()
 
     def _refreshed(self, shared: SharedIndex) -> tuple[VectorIndex, str]:
         """(new snapshot, its stamp), read in one read transaction so the stamp matches the rows."""

@@ -327,3 +327,41 @@ def test_json_types_as_documented(web):
 def test_account_page_shows_when_tokens_expire(web):
     page = web.browser("carl").client.get("/account").text
     assert "expires 20" in page
+
+
+# ---- Server-Timing: what a request waited on ----
+
+def test_server_timing_reports_a_wait_on_the_write_lock_another_process_holds(web):
+    from curbside.waits import parse_server_timing
+
+    aid = web.ask()["id"]
+    plain = web.client.get("/api/me", headers=web.h("carl"))
+    timing = parse_server_timing(plain.headers["server-timing"])
+    assert "total" in timing and timing.get("write-lock", 0) == 0
+    other = sqlite3.connect(str(web.ctx.settings.db_path), timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")                  # an ingest in another process, mid-batch
+    got: dict = {}
+
+    def review():
+        got["r"] = web.act("rita", aid, "start_review")
+
+    t = threading.Thread(target=review)
+    t.start()
+    time.sleep(0.3)
+    assert t.is_alive(), "the review action did not wait for the write lock"
+    other.execute("COMMIT")
+    other.close()
+    t.join(30)
+    assert got["r"].status_code == 200, got["r"].text
+    timing = parse_server_timing(got["r"].headers["server-timing"])
+    assert timing["write-lock"] > 0 and timing["ingest"] >= timing["write-lock"]
+    assert timing["total"] >= timing["ingest"]
+
+
+def test_server_timing_can_be_turned_off(tmp_path):
+    w = make_web(tmp_path, server_timing=False)
+    try:
+        r = w.client.get("/api/me", headers=w.h("carl"))
+        assert r.status_code == 200 and "server-timing" not in r.headers
+    finally:
+        w.engine.close()

@@ -62,13 +62,18 @@ def create_app(settings: Settings, engine=None, config: WebConfig | None = None)
 
 
 def _wrap_outermost(app: FastAPI, config: WebConfig) -> None:
-    """Security headers and body limits around everything, the last-resort 500 handler included; outside them,
-    X-Forwarded-For/-Proto applied only from the proxies in `forwarded_allow_ips` (none by default)."""
+    """Security headers and body limits around everything, the last-resort 500 handler included; around them the
+    Server-Timing header (unless turned off); outside all, X-Forwarded-For/-Proto applied only from the proxies in
+    `forwarded_allow_ips` (none by default)."""
     build = app.build_middleware_stack
 
     def build_middleware_stack():
         inner = SecurityHeaders(build(), max_body=config.max_body_bytes, max_upload=config.max_upload_bytes,
                                 hsts_seconds=config.hsts_seconds)
+        if config.server_timing:          # the request's waits on locks, the index and readers (timing.py)
+            from curbside.interfaces.web.timing import ServerTiming
+
+            inner = ServerTiming(inner)
         trusted = [h.strip() for h in config.forwarded_allow_ips.split(",") if h.strip()]
         if not trusted:
             return inner

@@ -21,6 +21,7 @@ class WebConfig:
     secure_cookies: str = "auto"        # auto (Secure when the request came over https), always, never
     evidence_check: bool = True         # re-check approved articles after the library changes
     log_requests: bool = False
+    server_timing: bool = True          # Server-Timing header: the request's waits (write lock, index...) and time
 
     @classmethod
     def from_env(cls, **overrides) -> "WebConfig":
