@@ -46,7 +46,7 @@ class Settings:
     answer_per_document: int = 25     # of which at most this many from one document (a single review may hold
                                       # most of the answer; search results shown to users keep 3 per document)
     min_relevance: float = 0.34       # share of the question's concepts a passage must cover to count as an answer
-    max_items_per_section: int = 8
+    max_items_per_section: int = 12
     # writing (issue 15): `extractive` quotes units; `llm` has a language model write the article from them and
     # checks every written claim against the quotes it cites (answer/writer/)
     writer: str = "extractive"

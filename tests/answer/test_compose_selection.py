@@ -86,3 +86,22 @@ def test_a_document_that_answers_lends_its_topic_to_its_other_units_but_never_th
     assert formula.can_lead and formula.usable
     assert ringer.usable and not ringer.can_lead            # shown from the answering document, never the answer
     assert not by[("sha:other", "lactated")].usable         # the same words in another document: not on topic
+
+
+def test_a_lead_in_chosen_as_bottom_line_gives_way_to_the_items_it_announces():
+    from curbside.answer.compose import _announced
+
+    doc, passages = make_doc([
+        ("Screening", "A patient screens positive with at least two of the following three signs:\n"
+                      "- Breathing rate of 22 per minute or more\n- New confusion\n- Systolic pressure of 100 mmHg or less\n\n"
+                      "Other lists follow.\n\n- Unrelated item one\n- Unrelated item two", "body"),
+    ])
+    units = all_units(doc, passages)
+    lead = next(u for u in units if u.display.endswith("three signs:"))
+    kids = [u for u in units if u.kind == "list_item" and "three signs" in u.context_text]
+    assert len(kids) == 3
+    usable = [_scored(lead, 0.9)] + [_scored(k, 0.89) for k in reversed(kids)] + [
+        _scored(u, 0.95) for u in units if u.display.startswith("Unrelated")]
+    got = _announced(usable[0], usable)
+    assert [s.unit.display for s in got] == [k.display for k in kids]      # in the document's order
+    assert _announced(usable[1], usable) == []                             # an item is not a lead-in

@@ -434,3 +434,28 @@ def test_a_strength_line_under_the_heading_and_a_plus_lead_in_stay_in_the_contex
     assert by_prefix(units, "Clarithromycin").context[-2:] == ("Option A — Combination", "PLUS one of")
     assert by_prefix(units, "Moxifloxacin").context[-1] == "Option B — Monotherapy"
     assert "Option A — Combination" not in by_prefix(units, "Moxifloxacin").context
+
+
+def test_a_lead_in_heads_the_line_after_a_blank_line():
+    body = ("The Smith estimate is the most widely used dosing formula:\n\n"
+            "Total daily dose = 3 mg x body weight (kg) x number of affected joints\n\n"
+            "Give half in the first 8 hours and the rest over the next 16 hours.")
+    doc, passages = make_doc([("Smith Estimate", body, "recommendation"), ("Other", "Unrelated text.", "body")])
+    units = all_units(doc, passages)
+    lead = "The Smith estimate is the most widely used dosing formula"
+    formula = by_prefix(units, "Total daily dose")
+    assert lead in formula.context
+    assert lead not in by_prefix(units, "Give half").context      # only the line it announced
+
+
+def test_a_lead_in_above_a_table_caption_heads_the_tables_rows():
+    # the caption repeats the section title, so the table's passage starts right under it
+    doc, passages = make_doc([
+        ("Frailty Staging", "Frailty should be graded for severity according to the following criteria:", "recommendation"),
+        ("Frailty Staging", "Grade | Walking | Assistance\nGrade 1 | slow gait | none\nGrade 2 | aid needed | some\n"
+                            "Grade 3 | bed-bound | full", "table"),
+    ])
+    rows = [u for u in all_units(doc, passages) if u.kind == "table_row"]
+    assert [r.display.split(" |")[0] for r in rows] == ["Grade 1", "Grade 2", "Grade 3"]
+    lead = "Frailty should be graded for severity according to the following criteria"
+    assert all(lead in r.context for r in rows), [r.context for r in rows]

@@ -144,10 +144,17 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     limit = settings.max_items_per_section
     sections: list[Section] = []
 
-    lead = _bottom_line([s for s in leads if s.prob >= model.answer_threshold] or leads, model.item_threshold)
+    lead_in = _bottom_line([s for s in leads if s.prob >= model.answer_threshold] or leads, model.item_threshold)
+    announced = _announced(lead_in, usable)
+    guideline = lead_in.unit.document.evidence_level is EvidenceLevel.GUIDELINE
+    if announced:                # a lead-in: its items are the bottom line, read under it (their context)
+        picker.take(lead_in)
+        lead = announced[0]
+    else:
+        lead = lead_in
     bottom = Section(title=T.SECTION_TITLES["bottom_line"], kind="bottom_line",
-                     items=[_item(picker.take(lead), cites, guideline=lead.unit.document.evidence_level
-                                  is EvidenceLevel.GUIDELINE)])
+                     items=[_item(picker.take(s), cites, guideline=guideline)
+                            for s in ([lead] + announced[1:BLOCK_ROWS])])
     if not any(s.unit.document.evidence_level is EvidenceLevel.GUIDELINE for s in pool):
         bottom.items.append(Item(text=T.no_guideline_note(_level_counts(pool)), kind="notice"))
     sections.append(bottom)
@@ -159,7 +166,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     guidelines = [s for s in usable if s.prob >= model.answer_threshold and s.role.polarity != "against"
                   and s.unit.document.evidence_level is EvidenceLevel.GUIDELINE
                   and (s.prob >= model.item_threshold or s.role.role == "recommendation")]
-    items = [_item(s, cites, guideline=True) for s in _first(guidelines, picker, limit)]
+    items = [_item(s, cites, guideline=True) for s in _first(guidelines, picker, limit, limit)]
     if items:
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines", items=items))
 
@@ -268,13 +275,26 @@ def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 
 
 def _bottom_line(leads: list[Scored], relevant: float) -> Scored:
     """Guidelines first: the most relevant guideline unit that may answer on its own and is relevant enough to be
-    an item at all; failing that, the most relevant unit."""
+    an item at all; failing that, the most relevant unit. A lead-in ("The Parkland formula is ...:") announces
+    its answer rather than giving it: its first item (read under it, as its context shows) is the bottom line."""
     for s in leads:
         if s.prob < relevant:
             break
         if s.unit.document.evidence_level is EvidenceLevel.GUIDELINE:
             return s
     return leads[0]
+
+
+def _announced(s: Scored, usable: list[Scored]) -> list[Scored]:
+    """The items a lead-in unit heads (those its heading path holds, same document, in the document's order):
+    the first list or table under it only; [] when `s` is not a lead-in or nothing usable follows it."""
+    text = s.unit.display.rstrip()
+    if not text.endswith(":"):
+        return []
+    lead = text.rstrip(":").strip()
+    kids = sorted((t for t in usable if t is not s and t.unit.document.id == s.unit.document.id
+                   and t.unit.start > s.unit.start and lead in t.unit.context_text), key=lambda t: t.unit.start)
+    return [t for t in kids if _block(t.unit) == _block(kids[0].unit)] if kids else []
 
 
 def _verdict(question: str, parsed: ParsedQuestion, pool: list[Scored]) -> str | None:

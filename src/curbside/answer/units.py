@@ -322,6 +322,9 @@ class _State:
     peers: dict = field(default_factory=dict)
     tag: str = ""                     # a strength/quality line right under the heading, for all that follows
     last_leads: list[str] = field(default_factory=list)   # lead-ins of the list that just ended
+    # a paragraph lead-in ("... according to the following criteria:") followed by a blank line before anything
+    # took it up: it still heads the next block (a line, a list, or a table under its caption)
+    orphan: list[str] = field(default_factory=list)
 
 
 _TAG_ONLY = re.compile(r"^(?:\[[^\[\]]{1,40}\]|\([^()]{1,60}\))\.?$")
@@ -552,6 +555,8 @@ class _Parser:
                 if self.st.table is not None:
                     self.st.table = None
                 if nxt is None or nxt.kind not in ("item", "table"):
+                    if self.st.plain_open and self.st.plain_items == 0 and self.st.leads and not self.st.stack:
+                        self.st.orphan = list(self.st.leads)
                     self._end_list()
                 elif nxt.kind == "table":
                     self.st.stack.clear()
@@ -565,6 +570,8 @@ class _Parser:
                 self._end_list()
                 self.st.table = None
                 self._set_heading(el.text)
+                if nxt is None or nxt.kind != "table":
+                    self.st.orphan = []
             elif k == "table":
                 self._flush_para()
                 if self.st.stack:
@@ -573,6 +580,7 @@ class _Parser:
             elif k == "item":
                 self._flush_para()
                 self.st.table = None
+                self.st.orphan = []
                 self._item(el)
             else:
                 self._text(el, prev_kind, nxt, els[i - 1] if i else None)
@@ -605,6 +613,15 @@ class _Parser:
             self._flush_para()
             self._plain_item(el)
             return
+        if st.orphan and not self.para:
+            orphan, st.orphan = st.orphan, []
+            if not self._is_heading(line, prev_kind, prev, nxt):
+                # "The formula is:" / blank line / "Total = 4 mL x kg x %TBSA": the line is what the lead-in announced
+                st.leads, st.plain_open = orphan, True
+                self._plain_item(el)
+                return
+            if nxt is not None and nxt.kind == "table":
+                st.orphan = orphan          # a caption: the table under it is what the lead-in announced
         if st.stack or st.leads or st.plain_open:
             self._end_list()             # a line that does not continue the list ends it
         if self._is_heading(line, prev_kind, prev, nxt):
@@ -787,6 +804,8 @@ class _Parser:
         line = el.text
         t = st.table
         if t is None:
+            if st.orphan:                   # the lead-in above the table's caption heads its rows
+                st.leads, st.orphan = st.orphan, []
             t = st.table = _Table(outer=line.startswith("|"))
             if not (self.mid_table and el.line_start == self.start):
                 t.header = " | ".join(self._row_cells(t, line))
@@ -879,6 +898,14 @@ def _region_start(text: str, passage: Passage) -> tuple[int, str]:
         probe = sec + "\n"
         i = text.rfind("\n" + probe, max(0, floor - len(probe) - 1), ps)
         if i != -1:
+            if i + 1 + len(probe) >= ps and text[max(0, i - 400):i].rstrip().endswith(":"):
+                # the title is the caption right above the passage (a table) and a lead-in ends just before it
+                # ("... staged according to the following criteria:"): read from the lead-in's own block
+                j = text.rfind("\n" + probe, max(0, floor - len(probe) - 1), i)
+                if j != -1:
+                    return j + 1 + len(probe), "section"
+                j = text.rfind("\n\n", floor, i)
+                return (j + 2 if j != -1 else floor), "block"
             return i + 1 + len(probe), "section"
         if text.startswith(probe) and len(probe) <= ps:
             return len(probe), "section"
