@@ -105,3 +105,23 @@ def test_a_lead_in_chosen_as_bottom_line_gives_way_to_the_items_it_announces():
     got = _announced(usable[0], usable)
     assert [s.unit.display for s in got] == [k.display for k in kids]      # in the document's order
     assert _announced(usable[1], usable) == []                             # an item is not a lead-in
+
+
+def test_a_statement_its_heading_path_limits_to_a_subgroup_is_not_general_advice():
+    from curbside.answer.compose import _subgroup_only
+
+    doc, passages = make_doc([
+        ("Betadrug", "For individuals with moderate renal impairment, the following apply:\n"
+                     "- Betadrug should not be used as a first-line treatment\n"
+                     "- Reduce the betadrug dose to 300 mg in renal impairment\n\n"
+                     "Betadrug is a first-line treatment for moderate to severe craving disorder.", "body"),
+    ])
+    units = all_units(doc, passages)
+    bare = next(u for u in units if u.display.startswith("Betadrug should not"))
+    own = next(u for u in units if u.display.startswith("Reduce the betadrug"))
+    general = next(u for u in units if u.display.startswith("Betadrug is a first-line"))
+    question = "What is first-line for craving disorder?"
+    assert _subgroup_only(bare, question)                   # would read as 'never first-line' on its own
+    assert not _subgroup_only(own, question)                # says so itself
+    assert not _subgroup_only(general, question)
+    assert not _subgroup_only(bare, "Is betadrug first-line in chronic kidney disease (CKD)?")

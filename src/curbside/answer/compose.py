@@ -134,7 +134,10 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     model = load_model()
     scored = select_units(parsed, hits, model)
     _inherit_lead_in_relevance(scored, model.item_threshold)
-    usable = [s for s in scored if s.usable]
+    # a statement its heading path restricts to patients the question does not ask about ("for individuals with
+    # renal impairment" above "Acamprosate should not be used as a first-line treatment") would read as general
+    # advice: it answers the question about that subgroup, not this one
+    usable = [s for s in scored if s.usable and not _subgroup_only(s.unit, parsed.text)]
     # the answer must be about the question's population when it names one (children, pregnancy, CKD ...)
     leads = [s for s in usable if s.can_lead]
     if not leads or leads[0].prob < model.answer_threshold:
@@ -393,6 +396,23 @@ def _is_subject(name: str, unit) -> bool:
         return True
     at = unit.display.lower().find(name.lower())
     return 0 <= at <= max(60, len(unit.display) // 3)
+
+
+_SUBGROUP = re.compile(
+    r"\b(?:patients|individuals|people|persons|those|women|men|adults|children)\s+(?:with|who\s+have|who\s+are|on|"
+    r"receiving|undergoing)\s+(?:[\w-]+\s+){0,4}?(?P<pop>renal|kidney|hepatic|liver|cirrho\w*|dialysis|pregnan\w*|"
+    r"breast-?feeding|lactat\w*)", re.I)
+
+
+def _subgroup_only(unit, question: str) -> bool:
+    """The unit's heading path (a lead-in or parent item, not its own words) limits it to patients with an organ
+    impairment or in pregnancy that the question does not name, and the unit itself does not say so."""
+    m = _SUBGROUP.search(unit.context_text)
+    if not m:
+        return False
+    word = m.group("pop").lower()[:5]
+    return word not in question.lower() and word not in unit.display.lower() and not (
+        word in ("renal", "kidne") and re.search(r"\b(?:renal|kidney|ckd|egfr)", question + unit.display, re.I))
 
 
 def _acute(parsed: ParsedQuestion) -> bool:
