@@ -35,6 +35,7 @@ import os
 import random
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -240,12 +241,12 @@ def bench_body(args) -> None:
 
 # ---------------------------------------------------------------- ingest
 
-def make_jsonl(path: Path, n: int, seed: int = 7) -> None:
+def make_jsonl(path: Path, n: int, seed: int = 7, prefix: str = "bench") -> None:
     rnd = random.Random(seed)
     with path.open("w") as f:
         for i in range(n):
             text = " ".join(" ".join(rnd.choice(WORDS) for _ in range(14)).capitalize() + "." for _ in range(12))
-            f.write(json.dumps({"id": f"bench-{i}", "title": f"Generated record {i} on {rnd.choice(WORDS)}",
+            f.write(json.dumps({"id": f"{prefix}-{i}", "title": f"Generated record {i} on {rnd.choice(WORDS)}",
                                 "text": text, "year": 2000 + i % 25}) + "\n")
 
 
@@ -414,6 +415,54 @@ def compare(base: tuple, during: tuple, base_t: dict, during_t: dict) -> None:
               f"{wd * 1000:<8.0f}")
 
 
+ADD_VECTORS = """
+import hashlib, sqlite3, sys
+import numpy as np
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+rows = [r[0] for r in conn.execute("SELECT p.rowid FROM passages p LEFT JOIN passage_vectors v ON v.rowid = p.rowid "
+                                   "WHERE v.rowid IS NULL")]
+rng = np.random.default_rng(3)
+conn.execute("BEGIN IMMEDIATE")
+for s in range(0, len(rows), 5000):
+    part = rows[s:s + 5000]
+    vecs = rng.standard_normal((len(part), 384)).astype(np.float32)
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float16)
+    keys = [hashlib.sha256(b"bench-library-%d" % r).hexdigest() for r in part]
+    conn.executemany("INSERT OR IGNORE INTO embeddings(hash, vec) VALUES (?, ?)", zip(keys, map(bytes, vecs)))
+    conn.executemany("INSERT OR REPLACE INTO passage_vectors(rowid, hash) VALUES (?, ?)", zip(part, keys))
+conn.execute("INSERT INTO meta(key, value) VALUES ('vectors_version', '1') "
+             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+conn.execute("COMMIT")
+print(len(rows))
+"""
+
+
+def add_library(env: dict, work: Path, n: int) -> None:
+    """A library of `n` generated documents already in the store, every passage with a vector (random unit
+    vectors written straight into the cache: embedding them would take hours here), so the server searches a
+    vector index of a realistic size while the ingest runs."""
+    lib = work / "library.jsonl"
+    make_jsonl(lib, n, seed=3, prefix="library")             # ids of their own, apart from the ingest's
+    cli({**env, "CURBSIDE_INGEST_PRIORITY": "normal", "CURBSIDE_NO_EMBED": "1"}, "ingest", str(lib),
+        "--id-field", "id", "--text-field", "text", timeout=1800)
+    r = subprocess.run([sys.executable, "-c", ADD_VECTORS, str(work / "store" / "curbside.sqlite")], env=env,
+                       capture_output=True, text=True, timeout=1800, check=True)
+    print(f"library: {n:,} documents, {int(r.stdout.split()[-1]):,} passages given random vectors")
+
+
+def store_counts(db: Path) -> tuple[int, int]:
+    """(documents, passages with a vector) committed in the store, read from a read-only connection."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        try:
+            return (conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+                    conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return (0, 0)
+
+
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -430,6 +479,8 @@ def bench_ingest(args) -> None:
     make_jsonl(big, args.docs, seed=2)
     # the seed is set-up, not measured: at normal priority (at nice 19 on a busy machine it took minutes)
     cli({**env, "CURBSIDE_INGEST_PRIORITY": "normal"}, "ingest", str(seed), "--id-field", "id", "--text-field", "text")
+    if args.library:
+        add_library(env, work, args.library)
     # the reviewer and one clinician per client, with API tokens, in one process (40 CLI runs took minutes)
     made = subprocess.run([sys.executable, "-c", MAKE_USERS, str(args.clients)], env=env, capture_output=True,
                           text=True, timeout=900, check=True).stdout.split()
@@ -465,10 +516,19 @@ def bench_ingest(args) -> None:
         ingest = subprocess.Popen([sys.executable, "-m", "curbside.interfaces.cli", "ingest", str(big),
                                    "--id-field", "id", "--text-field", "text"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(2)                                        # the ingest is writing when the clients start
+        # the ingest is writing when the clients start: wait for its first committed batch (at nice 19 on a busy
+        # machine its start alone can take a minute; clients started before it would measure no ingest at all)
+        db = work / "store" / "curbside.sqlite"
+        seeded = store_counts(db)
+        head_start = time.monotonic()
+        while store_counts(db)[0] <= seeded[0] and ingest.poll() is None and time.monotonic() - head_start < 300:
+            time.sleep(0.2)
+        head_start = time.monotonic() - head_start
         during_t: dict = {}
         load1 = load()
+        at_start = store_counts(db)
         lat, errors = run_clients(port, users, cookies, articles, args.seconds, during_t)
+        at_end = store_counts(db)
         load2 = load()
         span[1] = time.monotonic() - t0
         finished = ingest.poll() is not None
@@ -493,6 +553,9 @@ def bench_ingest(args) -> None:
           f"loads {args.docs} generated documents ({'no embedding' if args.no_embed else 'with embedding'}; "
           f"{'finished' if finished else 'stopped with Ctrl-C'} after {span[1]:.0f} s; {n_docs} documents in the "
           f"store after; load average {load1} -> {load2})", lat, errors, during_t)
+    print(f"ingest: first batch committed {head_start:.1f} s after it started (clients idle until then); while the "
+          f"clients ran it stored {at_end[0] - at_start[0]:,} documents and gave {at_end[1] - at_start[1]:,} "
+          f"passages a vector ({seeded[0]:,} documents before it)")
     slowest(lat, during_t)
     if base:
         compare(base, (lat, errors), base_t, during_t)
@@ -517,6 +580,9 @@ def main() -> None:
     i.add_argument("--workers", type=int, default=1)
     i.add_argument("--baseline", type=float, default=15, help="seconds of the same load before the ingest (0: none)")
     i.add_argument("--no-embed", action="store_true", help="ingest without embedding (longer write-lock holds)")
+    i.add_argument("--library", type=int, default=0,
+                   help="documents stored before, each passage with a (random) vector, so searches read a vector "
+                        "index of that size (0: only the 300-document seed)")
     i.add_argument("--json", default="", help="also write every request's latency and Server-Timing to this file")
     args = ap.parse_args()
     (bench_body if args.what == "body" else bench_ingest)(args)
