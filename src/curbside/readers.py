@@ -46,6 +46,8 @@ class ReaderPool:
         store = self.open_store()
         r = copy.copy(self.template())      # same settings, ranker and embedder; its own store and caches
         r.store, r.vectors = store, store.vector_store()
+        if hasattr(r.vectors, "refresh_in_background"):   # a search never waits for the index to catch up
+            r.vectors.refresh_in_background = True
         for name, fresh in (("_docs", {}), ("_docs_version", ""), ("_dense_state", None)):   # the abbreviation
             # index (read-only once built) starts as the engine's; a reader rebuilds its own when the corpus changes
             if hasattr(r, name):

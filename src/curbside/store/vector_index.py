@@ -3,6 +3,7 @@ one store file in a process (see store/vectors.py for the embedding cache and th
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -13,6 +14,8 @@ from typing import Iterable
 import numpy as np
 
 from curbside.retrieve.embed import DIM
+
+log = logging.getLogger("curbside.vectors")
 
 
 def matvec(mat: np.ndarray, vec: np.ndarray) -> np.ndarray:
@@ -135,9 +138,55 @@ class SharedIndex:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.index: VectorIndex | None = None
-        self.stamp = ""
+        self.stamp = ""             # the index key (VectorStore.index_key) of `index`
         self.full_builds = 0        # how many times the index was read whole (for tests and benches)
         self.refreshes = 0          # how many times only the changed rows were read
+        self.background_refreshes = 0
+        self._refresher: threading.Thread | None = None
+        self._refresher_lock = threading.Lock()
+        self._next_at = 0.0         # no background refresh before this (monotonic): they take at most 1/3 of a core
+
+    def refresh_soon(self, open_vectors) -> bool:
+        """Bring the snapshot up to date in a thread of its own (one at a time; a call while one runs does
+        nothing: the next search after it asks again). `open_vectors()` gives a VectorStore on a connection of
+        the thread's own. True when a refresh was started."""
+        with self._refresher_lock:
+            if self._refresher is not None and self._refresher.is_alive() or time.monotonic() < self._next_at:
+                return False
+            self._refresher = threading.Thread(target=self._refresh, args=(open_vectors,), daemon=True,
+                                               name="curbside-index-refresh")
+            self._refresher.start()
+            return True
+
+    def _refresh(self, open_vectors) -> None:
+        vs = None
+        try:
+            vs = open_vectors()
+            if vs is None:
+                return
+            t = time.monotonic()
+            with self.lock:
+                if self.index is None or self.stamp != vs.index_key():
+                    idx, key = vs._refreshed(self)
+                    self.index, self.stamp = idx, key
+                    self.background_refreshes += 1
+            self._next_at = time.monotonic() + 2 * (time.monotonic() - t)
+        except Exception:  # noqa: BLE001 - the store closed or went away; the next search tries again
+            log.debug("background index refresh failed", exc_info=True)
+        finally:
+            if vs is not None:
+                try:
+                    vs.conn.close()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    def wait_refreshed(self, timeout: float = 30.0) -> bool:
+        """Wait for a background refresh in progress (tests, benches); True when none is running."""
+        with self._refresher_lock:
+            t = self._refresher
+        if t is not None:
+            t.join(timeout)
+        return t is None or not t.is_alive()
 
 
 _SHARED: dict[tuple, SharedIndex] = {}

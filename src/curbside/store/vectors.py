@@ -37,9 +37,16 @@ CREATE TABLE IF NOT EXISTS embeddings (hash TEXT PRIMARY KEY, vec BLOB NOT NULL)
 CREATE TABLE IF NOT EXISTS passage_vectors (rowid INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TRIGGER IF NOT EXISTS passage_vectors_gc AFTER DELETE ON passages
 BEGIN DELETE FROM passage_vectors WHERE rowid = old.rowid; END;
+CREATE TRIGGER IF NOT EXISTS passage_vectors_removed AFTER DELETE ON passage_vectors
+BEGIN INSERT INTO meta(key, value) VALUES ('vectors_removed', '1')
+      ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1; END;
+CREATE TRIGGER IF NOT EXISTS passage_vectors_repointed AFTER UPDATE ON passage_vectors
+BEGIN INSERT INTO meta(key, value) VALUES ('vectors_removed', '1')
+      ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1; END;
 """
 
 VERSION_KEY = "vectors_version"
+BACKGROUND_FROM = 10_000  # vectors: a server refreshes a larger index in the background (VectorStore.index)
 COMMIT_SECONDS = 2.0   # vectors are committed about this often, so a kill loses at most this much embedding work
 _PLACEHOLDER_TITLE = re.compile(r"^(pmid|doi|nct)[: ]\s*\S+$", re.I)
 
@@ -68,6 +75,12 @@ class VectorStore:
         self.model_id = model_id
         conn.executescript(SCHEMA)
         self.shared = shared_index(conn, folder, model_id)
+        # a server's reader connections: a search never waits for a large index to catch up with vectors
+        # committed elsewhere; it searches the current snapshot while a thread of its own reads the change
+        # (readers.py). A small index (under `background_from` vectors, re-read in well under 0.1 s) is
+        # refreshed in the search itself, so its new vectors are used at once.
+        self.refresh_in_background = False
+        self.background_from = BACKGROUND_FROM
 
     # ---- state ----
     def version(self) -> str:
@@ -92,6 +105,15 @@ class VectorStore:
         meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('corpus_version', ?)",
                                       (VERSION_KEY,)).fetchall())
         return f"{self.model_id}-c{meta.get('corpus_version', '0')}-v{meta.get(VERSION_KEY, '0')}"
+
+    def index_key(self) -> str:
+        """Changes only when the index must: a passage got a vector (vectors version) or lost or changed one
+        (`vectors_removed`, counted by triggers: a removed or replaced document). Passages stored without a
+        vector yet, as an ingest does batch after batch before embedding them, leave it alone, so searches do
+        not re-read the index for them."""
+        meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN (?, 'vectors_removed')",
+                                      (VERSION_KEY,)).fetchall())
+        return f"{self.model_id}-v{meta.get(VERSION_KEY, '0')}-r{meta.get('vectors_removed', '0')}"
 
     # ---- embedding passages ----
     def missing(self, limit: int | None = None, after: int = 0) -> list[tuple[int, str]]:
@@ -242,33 +264,50 @@ class VectorStore:
 
     # ---- the index ----
     def index(self) -> VectorIndex:
-        """The index for the store as it is now. The shared snapshot when the stamp is unchanged; else the changed
-        rows are read into a new snapshot (the whole index only on first use, from disk when saved for this
-        stamp). While another thread refreshes, the previous snapshot is returned rather than waited for."""
+        """The index for the store as it is now. The shared snapshot when `index_key()` is unchanged; else the
+        changed rows are read into a new snapshot (the whole index only on first use, from disk when saved for
+        this stamp). While another thread refreshes, the previous snapshot is returned rather than waited for; with
+        `refresh_in_background` (a server's readers) and an index of `background_from` vectors or more, the
+        refresh itself runs in a thread of its own and this search uses the previous snapshot (re-reading the
+        index took 1.0-1.4 s at 93k vectors under load: a search that did it waited that long on the ingest)."""
         shared = self.shared
-        stamp = self.stamp()
+        key = self.index_key()
         current = shared.index
-        if current is not None and shared.stamp == stamp:
+        if current is not None and shared.stamp == key:
+            return current
+        if current is not None and self.refresh_in_background and len(current) >= self.background_from:
+            shared.refresh_soon(self._on_own_connection)
             return current
         with waits.timed("index"):       # a request's wait on vectors another process committed (waits.py)
             if not shared.lock.acquire(blocking=current is None):
                 return current          # type: ignore[return-value]  # another thread is refreshing it
             try:
-                if shared.index is not None and shared.stamp == self.stamp():
+                if shared.index is not None and shared.stamp == self.index_key():
                     return shared.index
-                idx, stamp = self._refreshed(shared)
-                shared.index, shared.stamp = idx, stamp
+                idx, key = self._refreshed(shared)
+                shared.index, shared.stamp = idx, key
                 return idx
             finally:
                 shared.lock.release()
 
+    def _on_own_connection(self) -> "VectorStore | None":
+        """This store's vectors on a new connection (for the background refresh), sharing its index snapshot."""
+        from curbside.store.sqlite import connect
+
+        path = next((r[2] for r in self.conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+        if not path:
+            return None
+        other = VectorStore(connect(path), self.folder, self.model_id)
+        other.shared = self.shared
+        return other
+
     def _refreshed(self, shared: SharedIndex) -> tuple[VectorIndex, str]:
-        """(new snapshot, its stamp), read in one read transaction so the stamp matches the rows."""
+        """(new snapshot, its index key), read in one read transaction so the key matches the rows."""
         own = not self.conn.in_transaction
         if own:
             self.conn.execute("BEGIN")
         try:
-            stamp = self.stamp()
+            stamp, key = self.stamp(), self.index_key()
             old = shared.index
             if old is None or old.keys is None:
                 idx = VectorIndex.load(self.folder, stamp)
@@ -279,9 +318,9 @@ class VectorStore:
                     except OSError:
                         pass  # a read-only home still searches; it just rebuilds next time
                 shared.full_builds += 1
-                return idx, stamp
+                return idx, key
             shared.refreshes += 1
-            return self._changed(old), stamp
+            return self._changed(old), key
         finally:
             if own:
                 self.conn.execute("COMMIT")
@@ -298,6 +337,8 @@ class VectorStore:
         """A new snapshot from `old`: rows whose passage and vector are unchanged are kept, rows of removed
         passages dropped, and only new or changed vectors read from the store."""
         ids, keys = self._mapping()
+        if np.array_equal(ids, old.ids) and np.array_equal(keys, old.keys):
+            return old                  # nothing changed for the index: no copy of its matrix
         pos = old.positions(ids)
         same = pos >= 0
         same[same] = old.keys[pos[same]] == keys[same]
