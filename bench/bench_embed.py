@@ -1,9 +1,11 @@
 """Embedding throughput (passages/s, medians): how passages are grouped before they reach the model.
 
-    python bench/bench_embed.py [--passages 384] [--runs 3] [--chunk 16] [--threads 2]
+    python bench/bench_embed.py [--passages 384] [--runs 3] [--chunk 16] [--threads 2] [--rows 1,5]
 
 Passages are invented (ingest-like lengths: 150-1600 characters, a title/section prefix as `embed_input` adds)
-so the bench needs no data. Rows:
+so the bench needs no data. The rows take turns (run 1 of every row, then run 2 ...), so on a shared machine
+each row sees the same load; per CPU-second (CPU time of all threads of this process) is the figure that does
+not depend on what else runs. Rows (`--rows` picks some by number):
 
 - one call: every passage in one `Embedder.encode` call (it sorts by token length and batches under a token
   budget): the upper bound;
@@ -11,7 +13,10 @@ so the bench needs no data. Rows:
   commit every ~2 s means small chunks under load;
 - chunks sorted by length: the same chunk size after sorting the window by text length (what
   `VectorStore.embed_items` does now), so each chunk pads little;
-- threads: the one-call row again with 1 thread (on a busy 2-core machine a second thread may not help).
+- threads: the one-call row again with 1 thread (on a busy 2-core machine a second thread may not help);
+- workers: the one-call row with `--threads` batches at once, each on a 1-thread session from a thread of its
+  own (`Embedder(workers=...)`, what ingest, `curbside index` and background embedding use), in one call and
+  in sorted chunks.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--rows", default="", help="comma-separated row numbers (1-6) to run; default all")
     args = ap.parse_args()
     from curbside.retrieve.embed import Embedder, available
 
@@ -62,28 +68,42 @@ def main() -> None:
     texts = passages(args.passages, args.seed)
     emb = Embedder(threads=args.threads).load()
     one = Embedder(threads=1).load()
-    emb.encode(texts[:8])
-    one.encode(texts[:8])
+    par = Embedder(threads=args.threads, workers=args.threads).load()
+    for e in (emb, one, par):
+        e.encode(texts[:8])
     tokens = sum(len(e.ids) for e in emb._tokenizer.encode_batch(texts))
     by_len = sorted(texts, key=len)
 
-    def chunks(seq):
-        return lambda: [emb.encode(seq[i:i + args.chunk]) for i in range(0, len(seq), args.chunk)]
+    def chunks(seq, e=emb):
+        return lambda: [e.encode(seq[i:i + args.chunk]) for i in range(0, len(seq), args.chunk)]
 
     rows = [("one call (sorted, token budget)", lambda: emb.encode(texts)),
             (f"chunks of {args.chunk} in rowid order", chunks(texts)),
             (f"chunks of {args.chunk} sorted by length", chunks(by_len)),
-            ("one call, 1 thread", lambda: one.encode(texts))]
+            ("one call, 1 thread", lambda: one.encode(texts)),
+            (f"one call, {par.workers} workers x 1 thread", lambda: par.encode(texts)),
+            (f"chunks of {args.chunk} sorted by length, {par.workers} workers", chunks(by_len, par))]
+    pick = [int(x) for x in args.rows.split(",") if x.strip()] or list(range(1, len(rows) + 1))
+    rows = [rows[i - 1] for i in pick]
+    loads = [os.getloadavg()[0]]
+    wall: dict[str, list[float]] = {name: [] for name, _ in rows}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in rows}
+    for _ in range(args.runs):
+        for name, fn in rows:
+            c = time.process_time()
+            wall[name].append(timed(fn))
+            cpu[name].append(time.process_time() - c)
+        loads.append(os.getloadavg()[0])
     results = []
-    for name, fn in rows:
-        secs = [timed(fn) for _ in range(args.runs)]
-        med = statistics.median(secs)
-        results.append((name, f"{len(texts) / med:,.1f}", f"{tokens / med:,.0f}", f"{min(secs):.2f}-{max(secs):.2f}"))
-    load = os.getloadavg()[0]
-    print(f"{len(texts)} invented passages, {tokens:,} tokens, median of {args.runs} runs; "
-          f"load average {load:.1f} on {os.cpu_count()} cores")
-    head = ("grouping", "passages/s", "tokens/s", "run range s")
-    widths = [max(len(r[i]) for r in results + [head]) for i in range(4)]
+    for name, _ in rows:
+        secs, med = wall[name], statistics.median(wall[name])
+        results.append((name, f"{len(texts) / med:,.1f}", f"{tokens / med:,.0f}",
+                        f"{len(texts) / statistics.median(cpu[name]):,.1f}", f"{min(secs):.2f}-{max(secs):.2f}"))
+    print(f"{len(texts)} invented passages, {tokens:,} tokens, median of {args.runs} runs (rows take turns); "
+          f"load average {statistics.median(loads):.1f} (median; {min(loads):.1f}-{max(loads):.1f}) "
+          f"on {os.cpu_count()} cores")
+    head = ("grouping", "passages/s", "tokens/s", "passages/CPU-s", "run range s")
+    widths = [max(len(r[i]) for r in results + [head]) for i in range(len(head))]
     for r in [head] + results:
         print(" | ".join(v.ljust(w) for v, w in zip(r, widths)))
 

@@ -4,8 +4,9 @@
 
 Rows (medians where repeated; load average shown, since other work on the machine changes every figure):
 
-- embedding, passages/s: `Embedder.encode` on `--sample` of the generated passages, 2 and 1 threads, wall and
-  per CPU-second (CPU time of all threads: the figure that does not depend on what else runs);
+- embedding, passages/s: `Embedder.encode` on `--sample` of the generated passages, 2 and 1 threads and 2
+  workers of 1 thread each (what ingest and `curbside index` use), taking turns; wall and per CPU-second (CPU
+  time of all threads: the figure that does not depend on what else runs);
 - ingest --no-embed: wall time to store PASSAGES one-passage documents (BM25 searchable when it ends);
 - first answer (lexical): `curbside ask` in a new process right after that ingest (engine start included);
 - `curbside index` in the background for INDEX_SECONDS (at least as long as the two commands below): passages
@@ -80,19 +81,21 @@ def counts(db: Path) -> tuple[int, int]:
 def embed_rates(texts: list[str], runs: int) -> list[tuple[str, str]]:
     from curbside.retrieve.embed import Embedder
 
-    rows = []
-    for threads in (2, 1):
-        emb = Embedder(threads=threads).load()
+    names = ["embedding, 2 thread(s), passages/s (per CPU-s)", "embedding, 1 thread(s), passages/s (per CPU-s)",
+             "embedding, 2 workers x 1 thread (ingest, index), passages/s (per CPU-s)"]
+    embedders = [Embedder(threads=2).load(), Embedder(threads=1).load(), Embedder(threads=2, workers=2).load()]
+    wall: list[list[float]] = [[] for _ in embedders]
+    cpu: list[list[float]] = [[] for _ in embedders]
+    for emb in embedders:
         emb.encode(texts[:8])
-        wall, cpu = [], []
-        for _ in range(runs):
+    for _ in range(runs):                  # the rows take turns, so each sees the same load
+        for i, emb in enumerate(embedders):
             t, c = time.perf_counter(), time.process_time()
             emb.encode(texts)
-            wall.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-        rows.append((f"embedding, {threads} thread(s), passages/s (per CPU-s)",
-                     f"{len(texts) / statistics.median(wall):.1f} ({len(texts) / statistics.median(cpu):.1f})"))
-    return rows
+            wall[i].append(time.perf_counter() - t)
+            cpu[i].append(time.process_time() - c)
+    return [(name, f"{len(texts) / statistics.median(w):.1f} ({len(texts) / statistics.median(c):.1f})")
+            for name, w, c in zip(names, wall, cpu)]
 
 
 def main() -> None:

@@ -174,9 +174,9 @@ class Engine:
         batches, so an interrupted run resumes. Returns (passages given a vector, vectors computed)."""
         if not self.settings.embed:
             raise InputError("index", "embeddings are turned off (--no-embed or CURBSIDE_NO_EMBED)")
-        embedder = self.retriever.embedder()
+        encode = self._ingest_encode()
         with self._lock:
-            return self.retriever.vectors.embed_missing(embedder.encode, progress=progress, should_stop=should_stop)
+            return self.retriever.vectors.embed_missing(encode, progress=progress, should_stop=should_stop)
 
     def embed_in_background(self) -> bool:
         """Give every passage without a vector one in a background thread on a connection of its own (see
@@ -186,19 +186,21 @@ class Engine:
         return bool(self.settings.embed and embed.available() and self.background.request())
 
     def _ingest_encode(self) -> Callable:
-        """The encode function for background embedding. At low ingest priority, an embedder of its own (same
-        model and settings as the shared one, ~25 MB), loaded by the first call from the background thread, so
-        the ONNX worker threads it creates run at that thread's low priority; the shared session's workers were
-        created by a request thread and would embed at normal priority."""
+        """The encode function of ingest work (ingest's embedding, `curbside index`, background embedding): an
+        embedder of its own (same model and settings as the shared one) that runs `threads` batches at once,
+        each on a 1-thread ONNX session from a Python thread started by the caller (Embedder.workers): on 2
+        cores that beats one batch on 2 intra-op threads (bench/bench_embed.py). A 1-thread session starts no
+        threads, so every thread doing ingest work has the priority of the thread that asks for it (nice 19 at
+        low ingest priority, priority.py); searches keep the shared embedder (one question is one batch)."""
         from curbside.retrieve.embed import Embedder
 
         shared = self.retriever.embedder()
-        if self.settings.ingest_priority != "low" or type(shared) is not Embedder:
+        if type(shared) is not Embedder:          # a stand-in (tests)
             return shared.encode
         if self._ingest_embedder is None:
             self._ingest_embedder = Embedder(threads=shared.threads, max_length=shared.max_length,
                                              batch_size=shared.batch_size, token_budget=shared.token_budget,
-                                             query_cache=0)
+                                             query_cache=0, workers=shared.threads)
         return self._ingest_embedder.encode
 
     def _embed_added(self, docs: list[Document]) -> int:
@@ -213,7 +215,7 @@ class Engine:
         if not items:
             return 0
         # committed about every 2 s: a kill loses little, and a re-run finishes the rest
-        return vectors.embed_items(items, self.retriever.embedder().encode)[0]
+        return vectors.embed_items(items, self._ingest_encode())[0]
 
     def ask(self, question: str, *, audience: str = "clinician", follow_up_of: str | None = None,
             save: bool = True, user: str | None = None, writer: str | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,66 @@ def test_tokenizer_ships_with_curbside_no_second_package(monkeypatch):
     assert embed._tokenizer_file().name == "tokenizer.json.gz"
     vec = Embedder().encode(["anakinra for macrophage activation syndrome"])
     assert vec.shape == (1, 384)
+
+
+def _texts() -> list[str]:
+    """Passages of many lengths (a few words to past the 256-token truncation), so an encode has many batches."""
+    words = ("anakinra etoposide ruxolitinib ferritin fever cytopenia splenomegaly dexamethasone remission "
+             "children adults refractory interleukin trial cohort dose daily").split()
+    return [" ".join(words[(i + j) % len(words)] for j in range(3 + (i * 37) % 300)) for i in range(40)]
+
+
+def test_plan_covers_every_text_once_within_budget_and_balances_for_workers():
+    lengths = [10 + (i * 53) % 247 for i in range(57)] + [256] * 5
+    for workers in (1, 2):
+        e = Embedder(workers=workers, token_budget=2048, batch_size=32)
+        plan = e.plan(lengths)
+        assert sorted(i for b in plan for i in b) == list(range(len(lengths)))
+        assert all(len(b) <= 32 and len(b) * max(lengths[i] for i in b) <= 2048 for b in plan)
+        assert all(lengths[b[0]] <= lengths[b[-1]] for b in plan)                  # sorted by length
+    # 14 texts of one length fit one batch; two workers get two batches of 7
+    assert [len(b) for b in Embedder().plan([100] * 14)] == [14]
+    assert [len(b) for b in Embedder(workers=2).plan([100] * 14)] == [7, 7]
+    assert len(Embedder(workers=2).plan(lengths)) % 2 == 0
+    assert Embedder(workers=4, threads=2).workers == 2          # never more workers than threads
+
+
+@needs_model
+def test_workers_run_batches_side_by_side_and_give_the_same_vectors(embedder, monkeypatch):
+    texts = _texts()
+    one = embedder.encode(texts)
+    par = Embedder(threads=2, workers=2)
+    seen: set[int] = set()
+    real = Embedder._run
+
+    def recording(self, encs):
+        seen.add(threading.get_native_id())
+        return real(self, encs)
+
+    monkeypatch.setattr(Embedder, "_run", recording)
+    two = par.encode(texts)
+    assert len(seen) == 2                                   # the caller and one worker thread ran batches
+    assert np.allclose(two, one, atol=1e-6)                 # bit-for-bit here; float tolerance allowed
+    assert np.allclose(par.encode(texts[::-1])[::-1], one, atol=1e-6)
+    assert par.encode([]).shape == (0, 384) and np.allclose(par.encode(texts[:1]), one[:1], atol=1e-6)
+
+
+@needs_model
+def test_an_error_in_a_worker_is_raised_to_the_caller(monkeypatch):
+    par = Embedder(threads=2, workers=2).load()
+    caller = threading.get_native_id()
+    real = Embedder._run
+
+    worker_ran = threading.Event()
+
+    def failing(self, encs):
+        if threading.get_native_id() != caller:
+            worker_ran.set()
+            raise RuntimeError("worker failed")
+        worker_ran.wait(30)                # the caller's batches wait until the worker has taken one
+        return real(self, encs)
+
+    monkeypatch.setattr(Embedder, "_run", failing)
+    with pytest.raises(RuntimeError, match="worker failed"):
+        par.encode(_texts())
+    assert worker_ran.is_set()

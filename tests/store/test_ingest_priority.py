@@ -78,14 +78,16 @@ def test_background_embedding_thread_runs_at_low_priority(tmp_path, monkeypatch,
 @pytest.mark.skipif(not __import__("curbside.retrieve.embed", fromlist=["x"]).available(),
                     reason="embedding model not installed")
 def test_onnx_worker_threads_of_background_embedding_run_at_low_priority(tmp_path):
-    """onnxruntime's intra-op threads start with the nice value of the thread that creates the session. The
-    shared session (loaded here by a normal-priority thread, as a server's first search does) keeps its workers
-    at normal priority; background embedding loads its own session from its low-priority thread, so every thread
-    that session creates is at nice 19. Run in a child process: threads' priorities cannot be raised again."""
+    """Every thread that runs the model for background embedding is at nice 19: the background thread and the
+    worker threads it starts for batches side by side (Embedder.workers), read while each batch runs; threads
+    that outlive the run (onnxruntime's own, if its session made any) are at 19 too (as `ps -L` shows them).
+    The shared session (loaded here by a normal-priority thread, as a server's first search does) keeps its
+    workers at normal priority. Run in a child process: threads' priorities cannot be raised again."""
     script = f"""
-import os, sys
+import os, sys, threading
 from pathlib import Path
 from curbside.engine import Engine
+from curbside.retrieve.embed import Embedder
 from curbside.settings import load_settings
 from curbside.priority import thread_nice
 
@@ -98,6 +100,14 @@ def nices():
             pass
     return out
 
+ran = {{}}
+real = Embedder._run
+def recording(self, encs):
+    if self.workers > 1:
+        ran[threading.get_native_id()] = thread_nice()
+    return real(self, encs)
+Embedder._run = recording
+
 eng = Engine(load_settings({str(tmp_path / "home")!r}, load_default_corpus=False, embed=True))
 eng.retriever.embedder().encode(["a query"] * 4)          # the shared session, loaded at normal priority
 before = nices()
@@ -108,8 +118,10 @@ assert eng.background.embedded > 0
 after = nices()
 new = {{t: n for t, n in after.items() if t not in before}}
 assert eng._ingest_embedder is not None and eng._ingest_embedder._session is not None
-print("main", thread_nice(), "old", sorted(set(before.values())), "new", sorted(new.values()))
-assert new and set(new.values()) == {{19}}, new           # the background session's workers
+assert eng._ingest_embedder.workers == 2
+print("main", thread_nice(), "old", sorted(set(before.values())), "new", sorted(new.values()), "ran", ran)
+assert len(ran) >= 2 and set(ran.values()) == {{19}}, ran   # the background thread and its workers
+assert set(new.values()) <= {{19}}, new                    # any thread left behind by the run
 assert set(before.values()) == {{thread_nice()}}          # the shared session's workers stay as they were
 eng.close()
 """

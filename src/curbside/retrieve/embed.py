@@ -77,11 +77,21 @@ def available() -> bool:
 
 
 class Embedder:
-    """Batch text -> float32 unit vectors (n, 384). Thread-safe; the ONNX session loads on first call."""
+    """Batch text -> float32 unit vectors (n, 384). Thread-safe; the ONNX session loads on first call.
+
+    `workers` > 1 (ingest, `curbside index`, background embedding): the session gets threads // workers intra-op
+    threads and an `encode` of several batches runs that many batches at once, each on a Python thread of its
+    own (onnxruntime releases the GIL in run() and one session may run from several threads). On small matrices
+    intra-op parallelism scales poorly and its threads sleep between operations (2 threads gave 20.8 passages/s
+    idle where 1 gave 13.9); whole batches side by side keep both cores busy and spend less CPU per passage
+    (bench/bench_embed.py). A vector does not depend on the batch it was computed in, so the vectors are the
+    same either way. Worker threads are started by the thread that calls `encode` and a 1-thread session starts
+    no threads, so every thread doing the work has the caller's CPU priority (nice 19 for ingest, priority.py)."""
 
     def __init__(self, threads: int = 2, max_length: int = MAX_LENGTH, batch_size: int = 32,
-                 token_budget: int = 2048, query_cache: int = 256):
+                 token_budget: int = 2048, query_cache: int = 256, workers: int = 1):
         self.threads = threads
+        self.workers = max(1, min(workers, threads))
         self.max_length = max_length
         self.batch_size = batch_size
         self.token_budget = token_budget  # max batch x padded length: 2048 keeps peak RSS near 0.5 GB
@@ -108,7 +118,7 @@ class Embedder:
         tok.enable_truncation(max_length=self.max_length)
         tok.no_padding()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
+        opts.intra_op_num_threads = max(1, self.threads // self.workers)
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -149,20 +159,76 @@ class Embedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        bs = batch_size or self.batch_size
         self.load()
         # no lock while running: a search's one-question encode is not queued behind an ingest's batch
-        encs = self._tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
-        s = 0
-        while s < len(order):
-            n = 1
-            while s + n < len(order) and n < bs and (n + 1) * len(encs[order[s + n]].ids) <= self.token_budget:
-                n += 1
-            idx = order[s:s + n]
-            out[idx] = self._run([encs[i] for i in idx])
-            s += n
+        if self.workers > 1:
+            # in this thread: encode_batch runs on the tokenizers library's own thread pool, made once per process
+            # by whichever thread first used it (in a server, a search's, at normal priority); <1 % of the work
+            encs = [self._tokenizer.encode(t) for t in texts]
+        else:
+            encs = self._tokenizer.encode_batch(texts)
+        batches = self.plan([len(e.ids) for e in encs], batch_size or self.batch_size)
+        if self.workers > 1 and len(batches) > 1:
+            self._run_parallel(encs, batches, out)
+        else:
+            for idx in batches:
+                out[idx] = self._run([encs[i] for i in idx])
         return out
+
+    def plan(self, lengths: Sequence[int], batch_size: int | None = None) -> list[list[int]]:
+        """The batches (lists of indexes into `lengths`, the texts' token counts) `encode` runs: sorted by
+        length, at most `batch_size` texts and `token_budget` padded tokens each. With workers, as many batches
+        rounded up to a multiple of `workers`, as even in padded tokens as the lengths allow, so no worker
+        waits for another in the last round (a 2 s commit chunk under load holds only one or two batches)."""
+        bs = batch_size or self.batch_size
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        batches = _greedy(order, lengths, bs, self.token_budget)
+        w = self.workers
+        if w > 1 and len(order) >= w:
+            # the smallest padded-token cap that still gives at most a multiple of w batches (binary search)
+            k = -(-len(batches) // w) * w
+            lo, hi = max(lengths), self.token_budget
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if len(_greedy(order, lengths, bs, mid)) <= k:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            batches = _greedy(order, lengths, bs, max(lo, max(lengths)))
+        return batches
+
+    def _run_parallel(self, encs: list, batches: list[list[int]], out: np.ndarray) -> None:
+        """Run `batches` on `workers` threads (this one included), longest first; an error in any is raised here."""
+        todo = sorted(batches, key=lambda b: -len(b) * len(encs[b[-1]].ids))
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+        stop = threading.Event()
+
+        def work() -> None:
+            try:
+                while not stop.is_set():
+                    with lock:
+                        if not todo:
+                            return
+                        idx = todo.pop(0)
+                    out[idx] = self._run([encs[i] for i in idx])
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                errors.append(exc)
+                stop.set()
+
+        # started by the caller, so each thread has the caller's nice value; daemon: a Ctrl-C is not held up
+        helpers = [threading.Thread(target=work, name="curbside-embed-worker", daemon=True)
+                   for _ in range(min(self.workers, len(batches)) - 1)]
+        for t in helpers:
+            t.start()
+        try:
+            work()
+            for t in helpers:
+                t.join()
+        finally:
+            stop.set()          # on Ctrl-C here the helpers finish the batch they run and take no other
+        if errors:
+            raise errors[0]
 
     def encode_query(self, text: str) -> np.ndarray:
         """One vector (384,), with a small LRU cache for repeated questions."""
@@ -178,6 +244,19 @@ class Embedder:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vec
+
+
+def _greedy(order: list[int], lengths: Sequence[int], batch_size: int, budget: int) -> list[list[int]]:
+    """Consecutive runs of `order` (sorted by length) of at most `batch_size` items and `budget` padded tokens."""
+    out = []
+    s = 0
+    while s < len(order):
+        n = 1
+        while s + n < len(order) and n < batch_size and (n + 1) * lengths[order[s + n]] <= budget:
+            n += 1
+        out.append(order[s:s + n])
+        s += n
+    return out
 
 
 def normalize(x: np.ndarray) -> np.ndarray:
