@@ -68,3 +68,31 @@ def test_readers_see_committed_writes_and_removals(loaded_engine, tmp_path):
     assert loaded_engine.remove(new_id)
     assert new_id not in {h.document_id for h in loaded_engine.search("tiotropium COPD exacerbation", top_k=5)}
     assert new_id not in {d.id for d in loaded_engine.sources()}
+
+
+def test_a_reader_given_back_goes_to_the_caller_that_waited_longest(loaded_engine):
+    """First come, first served: the thread that gives a reader back and asks again at once (a busy request
+    loop) queues behind the caller already waiting, instead of taking the reader back before it wakes."""
+    import time
+
+    from curbside.readers import ReaderPool
+
+    pool = ReaderPool(lambda: loaded_engine.retriever, lambda: loaded_engine.store, size=1)
+    order: list[str] = []
+    cm = pool.reader()
+    cm.__enter__()
+
+    def waiter() -> None:
+        with pool.reader():
+            order.append("waiter")
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    deadline = time.monotonic() + 5
+    while not getattr(pool, "_waiting", None) and time.monotonic() < deadline:      # the waiter is queued
+        time.sleep(0.01)
+    cm.__exit__(None, None, None)                                  # given back ...
+    with pool.reader():                                            # ... and asked for again at once
+        order.append("returner")
+    t.join(30)
+    assert order == ["waiter", "returner"]
