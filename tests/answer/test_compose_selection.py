@@ -125,3 +125,24 @@ def test_a_statement_its_heading_path_limits_to_a_subgroup_is_not_general_advice
     assert not _subgroup_only(own, question)                # says so itself
     assert not _subgroup_only(general, question)
     assert not _subgroup_only(bare, "Is betadrug first-line in chronic kidney disease (CKD)?")
+
+
+def test_without_a_guideline_the_research_has_the_room_a_guideline_section_would_have(engine, tmp_path):
+    findings = [
+        "Zelbarimab reduced flare frequency by 42% in the randomized trial of Korvath syndrome.",
+        "In Korvath syndrome, zelbarimab halved the time to remission compared with placebo.",
+        "Korvath syndrome relapses were 30% less frequent with zelbarimab maintenance in the cohort.",
+        "Zelbarimab improved the Korvath syndrome activity score by 11 points at 12 weeks.",
+        "Among 80 patients with Korvath syndrome, 61 responded to zelbarimab within 4 weeks.",
+        "Korvath syndrome patients given zelbarimab had fewer hospital admissions (12% vs 25%).",
+        "Serious infections occurred in 3% of Korvath syndrome patients treated with zelbarimab.",
+    ]
+    path = tmp_path / "korvath_trials.txt"
+    path.write_text("Zelbarimab in Korvath syndrome: a review of trials\n\nResults\n\n" + "\n\n".join(findings) + "\n",
+                    encoding="utf-8")
+    engine.ingest([path], title="Zelbarimab in Korvath syndrome: a review of trials", year=2020)
+    art = engine.ask("How should Korvath syndrome be treated?", save=False)
+    assert not art.abstained
+    assert "guidelines" not in [s.kind for s in art.sections]
+    research = next(s for s in art.sections if s.kind == "research")
+    assert len([it for it in research.items if it.text in findings]) > 4    # beside a guideline it would hold 4

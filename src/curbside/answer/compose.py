@@ -190,7 +190,9 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
                                                                                  EvidenceLevel.TRIAL_REGISTRY)
                      and s.role.role not in ("risk_factor",) and not s.role.meta]
     research_pool.sort(key=lambda s: (s.role.role != "finding", -s.prob))
-    research = [_item(s, cites) for s in _first(research_pool, picker, min(4, limit), 4)]
+    # the research is the answer when no guideline gives one: then it has the room a guideline section would have
+    room = 4 if any(sec.kind == "guidelines" for sec in sections) else limit
+    research = [_item(s, cites) for s in _first(research_pool, picker, room, room)]
     if research:
         sections.append(Section(title=T.SECTION_TITLES["research"], kind="research", items=research))
 
