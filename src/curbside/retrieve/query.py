@@ -286,13 +286,20 @@ def _fts_phrase(text: str) -> str:
 
 
 def fts_query(parsed: ParsedQuestion) -> str:
-    """OR of every concept (its variants grouped) and every remaining keyword, each a quoted phrase; "" if none."""
+    """OR of every concept (its variants grouped) and every remaining keyword, each a quoted phrase; "" if none.
+    A variant that is a stopword once case is gone ("ALL", acute lymphoblastic leukaemia, is "all" to FTS5) is
+    left out when the concept has another: it matches most passages, so it adds nothing to the ranking and makes
+    the query slow."""
     groups: list[str] = []
     used: set[str] = set()
     n_terms = 0
     for c in parsed.concepts:
         terms = []
-        for v in c.variants or [c.text]:
+        variants = c.variants or [c.text]
+        phrases = [_fts_phrase(v) for v in variants]
+        if any(t and t.strip('"') not in STOPWORDS for t in phrases):
+            variants = [v for v, t in zip(variants, phrases) if t.strip('"') not in STOPWORDS]
+        for v in variants:
             t = _fts_phrase(v)
             if t and t not in used and len(terms) < 6 and n_terms < MAX_FTS_TERMS:
                 used.add(t)

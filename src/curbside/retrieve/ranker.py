@@ -75,6 +75,8 @@ class CandidateInfo:
     document_id: str = ""
     lead: bool = False
     other_cosine: float | None = None   # long questions: cosine to the other view's embedding (focus / whole)
+    concept_hits: tuple[int, ...] = ()  # per concept of the question (its focus): 1 when the passage mentions it
+    keyword_hits: tuple[int, ...] = ()  # per keyword (query.keyword_terms): 1 when the passage mentions it
 
 
 def in_held_out(question_id: str, fraction: float = 0.4) -> bool:

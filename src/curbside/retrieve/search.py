@@ -8,7 +8,9 @@ store has passage embeddings and bm25 otherwise. What actually ran, and why it d
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +22,7 @@ from curbside.retrieve.query import (ParsedQuestion, focus_view, fts_query, is_l
                                     sentence_terms)
 from curbside.retrieve.ranker import CandidateInfo, FEATURES, Ranker, feature_matrix
 from curbside.store.corpus_store import CorpusStore
+from curbside.store.vector_index import VectorIndex
 from curbside.store.vectors import VectorStore, matvec
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -104,6 +107,81 @@ def coverages(text: str, *term_lists: list[set[str]]) -> list[float]:
                         break
         out.append(hit / len(terms))
     return out
+
+
+class CoverageMatcher:
+    """`coverages` of many texts against the same concept lists (one question's candidates): the lists are
+    indexed once (one-word variants by word, phrases, stems by their first 5 characters), so each text costs one
+    word split and a few set intersections instead of a scan of every variant. Same results as `coverages`."""
+
+    def __init__(self, *term_lists: list[set[str]]):
+        self.sizes = [len(t) for t in term_lists]
+        self.total = sum(self.sizes)
+        self.by_word: dict[str, list[tuple[int, int]]] = {}   # one-word variant -> (list, concept) it matches
+        self.phrases: list[tuple[str, int, int]] = []         # variants with a space or a hyphen: substring match
+        self.stems: dict[str, list[tuple[str, int, int]]] = {}  # 5+ characters, no space, by their first 5
+        for li, terms in enumerate(term_lists):
+            for ci, variants in enumerate(terms):
+                for v in variants:
+                    if " " not in v and "-" not in v:
+                        self.by_word.setdefault(v, []).append((li, ci))
+                    else:
+                        self.phrases.append((v, li, ci))
+                    if len(v) >= 5 and " " not in v:
+                        self.stems.setdefault(v[:5], []).append((v, li, ci))
+        self.words = set(self.by_word)
+        self.stem_keys = set(self.stems)
+
+    def __call__(self, text: str) -> list[float]:
+        return self.fractions(self.match(text))
+
+    def fractions(self, hit: set[tuple[int, int]]) -> list[float]:
+        """Per concept list, the share of its concepts in `hit` (what `match` returned)."""
+        counts = [0] * len(self.sizes)
+        for li, _ in hit:
+            counts[li] += 1
+        return [c / n if n else 0.0 for c, n in zip(counts, self.sizes)]
+
+    def flags(self, hit: set[tuple[int, int]], li: int) -> tuple[int, ...]:
+        """1 or 0 for each concept of list `li`: whether `hit` holds it."""
+        return tuple(int((li, ci) in hit) for ci in range(self.sizes[li]))
+
+    def match(self, text: str) -> set[tuple[int, int]]:
+        """(list, concept) pairs the text mentions."""
+        if not self.total:
+            return set()
+        low = text.lower()
+        words = set(_WORD.findall(low))
+        hit = {key for w in words & self.words for key in self.by_word[w]}
+        for v, li, ci in self.phrases:
+            if (li, ci) not in hit and v in low:
+                hit.add((li, ci))
+        if len(hit) < self.total and self.stem_keys:
+            ordered = None
+            for k in {w[:5] for w in words} & self.stem_keys:   # a stem can start a word only where its 5 do
+                for v, li, ci in self.stems[k]:
+                    if (li, ci) in hit:
+                        continue
+                    if ordered is None:
+                        ordered = sorted(words)
+                    i = bisect_left(ordered, v)   # the first word >= v is the one that starts with v, if any does
+                    if i < len(ordered) and ordered[i].startswith(v):
+                        hit.add((li, ci))
+        return hit
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _embed_pool() -> ThreadPoolExecutor:
+    """Threads that embed a hybrid search's query while the calling thread runs its BM25 query (onnxruntime and
+    SQLite both release the GIL); store calls stay on the calling thread."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="curbside-query-embed")
+        return _pool
 
 
 def question_text(parsed: ParsedQuestion, focus: ParsedQuestion | None = None) -> str:
@@ -263,11 +341,12 @@ class Retriever:
         hits.sort(key=lambda h: -h.score)
         return _ranked(hits[:top_k])
 
-    def dense_texts(self, parsed: ParsedQuestion, view: str | None = None) -> tuple[str, str | None]:
+    def dense_texts(self, parsed: ParsedQuestion, view: str | None = None,
+                    focus: ParsedQuestion | None = None) -> tuple[str, str | None]:
         """(the dense query's text, the other view's text or None). A short question is embedded as asked; a long
         one as the whole message or as its focus (`view`, default `dense_view`), the other view being the
-        ranker's `other_cos_z`."""
-        focus = focus_view(parsed)
+        ranker's `other_cos_z`. `focus`: `focus_view(parsed)` when the caller already has it."""
+        focus = focus if focus is not None else focus_view(parsed)
         whole = question_text(parsed, focus)
         if focus is parsed or not is_long(parsed.text):
             return whole, None
@@ -288,12 +367,30 @@ class Retriever:
         BM25 and concept coverage read the question's focus when it is long; the dense query is then its focus too
         (`dense_view` "focus", 3 nDCG points above the whole message on held-out long messages) and the whole
         message's cosine is a feature (`other_cos_z`)."""
-        focus = self.lexical_view(parsed)
-        lex = self.store.search_fts(fts_query(focus), n)
-        query_text, other_text = self.dense_texts(parsed)
-        qv = self.embedder().encode_query(query_text)
+        fv = focus_view(parsed)
+        focus = fv if self.focus_long else parsed
+        query_text, other_text = self.dense_texts(parsed, focus=fv)
+        embedder = self.embedder()
         index = self.vectors.index()
-        dns = index.search(qv, n)
+        in_process = isinstance(index, VectorIndex)      # numpy only; a database's index is searched here
+        dense_top: Future = Future()
+
+        def embed() -> np.ndarray | None:
+            """The dense query's vector and, for an in-process index, its top n (set as soon as they are ready),
+            then the other view's vector."""
+            try:
+                qv = embedder.encode_query(query_text)
+                dense_top.set_result((qv, index.search(qv, n) if in_process else None))
+            except BaseException as exc:
+                dense_top.set_exception(exc)
+                raise
+            return embedder.encode_query(other_text) if other_text is not None else None
+
+        other_vec = _embed_pool().submit(embed)       # runs while this thread asks the store for the BM25 top n
+        lex = self.store.search_fts(fts_query(focus), n)
+        qv, dns = dense_top.result()
+        if dns is None:
+            dns = index.search(qv, n)
         bm25 = {r: (s, i) for i, (r, s) in enumerate(lex, 1)}
         cos = {r: i for i, (r, _) in enumerate(dns, 1)}
         rowids = list(dict.fromkeys([r for r, _ in lex] + [r for r, _ in dns]))
@@ -303,11 +400,12 @@ class Retriever:
         vecs, has = index.vectors(rowids)
         cosines = matvec(vecs, qv)
         long = is_long(parsed.text)
-        other_cos = None
-        if other_text is not None:                 # a long question: also how close each passage is to its other view
-            other_cos = matvec(vecs, self.embedder().encode_query(other_text))
+        ov = other_vec.result()
+        other_cos = matvec(vecs, ov) if ov is not None else None   # a long question: cosine to its other view
         terms = sentence_terms(focus)
-        kw_terms = keyword_terms(focus)
+        cover = CoverageMatcher(terms, keyword_terms(focus))
+        title_cover = CoverageMatcher(terms)
+        title_match: dict[str, float] = {}
         hits, infos = [], []
         for j, r in enumerate(rowids):
             p = passages[r]
@@ -315,15 +413,19 @@ class Retriever:
             b = bm25.get(r)
             h = SearchHit(passage=p, document=d, score=0.0, lexical_score=b[0] if b else 0.0,
                           dense_score=float(cosines[j]) if has[j] else None)
-            h.coverage, kw_cov = coverages(d.title + " " + p.section + " " + p.text, terms, kw_terms)
+            hit = cover.match(d.title + " " + p.section + " " + p.text)
+            h.coverage, kw_cov = cover.fractions(hit)
+            if d.id not in title_match:
+                title_match[d.id] = title_cover(d.title)[0] if terms else 0.0
             hits.append(h)
             infos.append(CandidateInfo(
                 bm25=b[0] if b else None, bm25_rank=b[1] if b else None, cosine=h.dense_score,
                 dense_rank=cos.get(r), coverage=h.coverage,
-                title_match=concept_coverage(d.title, terms) if terms else 0.0, evidence_level=d.evidence_level,
+                title_match=title_match[d.id], evidence_level=d.evidence_level,
                 year=d.year, section=p.section, kind=p.kind, length=len(p.text),
                 kw_coverage=kw_cov, document_id=d.id,
-                lead=p.ordinal == 0, other_cosine=float(other_cos[j]) if other_cos is not None and has[j] else None))
+                lead=p.ordinal == 0, other_cosine=float(other_cos[j]) if other_cos is not None and has[j] else None,
+                concept_hits=cover.flags(hit, 0), keyword_hits=cover.flags(hit, 1)))
         return Candidates(hits, feature_matrix(infos, long=long), vecs, has, infos)
 
     def hybrid(self, parsed: ParsedQuestion, top_k: int, candidates: int,
