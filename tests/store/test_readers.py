@@ -88,7 +88,7 @@ def test_a_reader_given_back_goes_to_the_caller_that_waited_longest(loaded_engin
 
     t = threading.Thread(target=waiter)
     t.start()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while not getattr(pool, "_waiting", None) and time.monotonic() < deadline:      # the waiter is queued
         time.sleep(0.01)
     cm.__exit__(None, None, None)                                  # given back ...
