@@ -1,6 +1,7 @@
 """Embedding throughput (passages/s, medians): how passages are grouped before they reach the model.
 
     python bench/bench_embed.py [--passages 384] [--runs 3] [--chunk 16] [--threads 2] [--rows 1,5]
+                                [--budgets 512,2048]
 
 Passages are invented (ingest-like lengths: 150-1600 characters, a title/section prefix as `embed_input` adds)
 so the bench needs no data. The rows take turns (run 1 of every row, then run 2 ...), so on a shared machine
@@ -16,7 +17,9 @@ not depend on what else runs. Rows (`--rows` picks some by number):
 - threads: the one-call row again with 1 thread (on a busy 2-core machine a second thread may not help);
 - workers: the one-call row with `--threads` batches at once, each on a 1-thread session from a thread of its
   own (`Embedder(workers=...)`, what ingest, `curbside index` and background embedding use), in one call and
-  in sorted chunks.
+  in sorted chunks;
+- budgets (`--budgets`, after the rows above): the workers row with each token budget (batch x padded length;
+  the default is `Embedder.token_budget`).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--rows", default="", help="comma-separated row numbers (1-6) to run; default all")
+    ap.add_argument("--budgets", default="", help="comma-separated token budgets: a workers row for each")
     args = ap.parse_args()
     from curbside.retrieve.embed import Embedder, available
 
@@ -85,6 +89,10 @@ def main() -> None:
             (f"chunks of {args.chunk} sorted by length, {par.workers} workers", chunks(by_len, par))]
     pick = [int(x) for x in args.rows.split(",") if x.strip()] or list(range(1, len(rows) + 1))
     rows = [rows[i - 1] for i in pick]
+    for budget in [int(x) for x in args.budgets.split(",") if x.strip()]:
+        e = Embedder(threads=args.threads, workers=args.threads, token_budget=budget).load()
+        e.encode(texts[:8])
+        rows.append((f"one call, {e.workers} workers, token budget {budget}", lambda e=e: e.encode(texts)))
     loads = [os.getloadavg()[0]]
     wall: dict[str, list[float]] = {name: [] for name, _ in rows}
     cpu: dict[str, list[float]] = {name: [] for name, _ in rows}

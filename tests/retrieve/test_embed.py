@@ -78,9 +78,10 @@ def test_plan_covers_every_text_once_within_budget_and_balances_for_workers():
         assert sorted(i for b in plan for i in b) == list(range(len(lengths)))
         assert all(len(b) <= 32 and len(b) * max(lengths[i] for i in b) <= 2048 for b in plan)
         assert all(lengths[b[0]] <= lengths[b[-1]] for b in plan)                  # sorted by length
-    # 14 texts of one length fit one batch; two workers get two batches of 7
-    assert [len(b) for b in Embedder().plan([100] * 14)] == [14]
-    assert [len(b) for b in Embedder(workers=2).plan([100] * 14)] == [7, 7]
+    # 14 texts of one length fit one batch of 2048 tokens; two workers get two batches of 7
+    assert [len(b) for b in Embedder(token_budget=2048).plan([100] * 14)] == [14]
+    assert [len(b) for b in Embedder(workers=2, token_budget=2048).plan([100] * 14)] == [7, 7]
+    assert [len(b) for b in Embedder().plan([100] * 14)] == [5, 5, 4]       # the default budget: 512 tokens
     assert len(Embedder(workers=2).plan(lengths)) % 2 == 0
     assert Embedder(workers=4, threads=2).workers == 2          # never more workers than threads
 
@@ -101,6 +102,8 @@ def test_workers_run_batches_side_by_side_and_give_the_same_vectors(embedder, mo
     two = par.encode(texts)
     assert len(seen) == 2                                   # the caller and one worker thread ran batches
     assert np.allclose(two, one, atol=1e-6)                 # bit-for-bit here; float tolerance allowed
+    # nor does the token budget (the size of the batches) change a vector
+    assert np.allclose(Embedder(threads=2, token_budget=2048).encode(texts), one, atol=1e-6)
     assert np.allclose(par.encode(texts[::-1])[::-1], one, atol=1e-6)
     assert par.encode([]).shape == (0, 384) and np.allclose(par.encode(texts[:1]), one[:1], atol=1e-6)
 
