@@ -1,7 +1,7 @@
 """Train the hybrid ranker on several question styles and report every style's held-out part.
 
     python scripts/train_ranker.py [SHARED=../shared] [--sets DIR] [--home BIO_STORE] [--medquad-home STORE]
-                                   [--out PATH] [--l2 X] [--max-train N] [--max-eval N] [--report-only]
+                                   [--out PATH] [--l2 X [--without-priors]] [--max-train N] [--max-eval N] [--report-only]
 
 Styles (each its own question file and store):
 
@@ -269,6 +269,8 @@ def main() -> None:
     ap.add_argument("--medquad-home", default="/tmp/curbside-medquad", help="MedQuAD store to build or reuse")
     ap.add_argument("--out", default=str(WEIGHTS_PATH))
     ap.add_argument("--l2", type=float, default=None, help="skip cross-validation and use this L2")
+    ap.add_argument("--without-priors", action="store_true",
+                    help="with --l2: fit without the style-specific priors (" + ", ".join(PRIORS) + ")")
     ap.add_argument("--max-train", type=int, default=700, help="training questions per style (at most)")
     ap.add_argument("--max-eval", type=int, default=400, help="held-out questions per style (at most)")
     ap.add_argument("--report-only", action="store_true", help="evaluate the shipped weights; write nothing")
@@ -321,7 +323,7 @@ def main() -> None:
         ranker, l2, cv, config = Ranker.load(), None, {}, ""
     else:
         if args.l2 is not None:
-            config, l2, cv = "all features", args.l2, {}
+            config, l2, cv = "without priors" if args.without_priors else "all features", args.l2, {}
         else:
             config, l2, cv = select(train, validate)
         print(f"chosen: {config}, l2={l2:g}")

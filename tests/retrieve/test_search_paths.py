@@ -118,3 +118,46 @@ def test_a_stopword_variant_never_reaches_the_bm25_query():
     assert '"acute lymphoblastic leukemia"' in q and '"all"' not in q
     q = fts_query(parse_question("Is ankylosing spondylitis inherited?"))
     assert '"ankylosing spondylitis"' in q and '"as"' not in q.split(" OR ") and '"as")' not in q
+
+
+def test_local_idf_coverage_weighs_a_rare_concept_above_a_common_one():
+    from curbside.retrieve.ranker import local_idf_coverage
+
+    # concepts: 'disease' (every candidate), 'LB-100' (two), 'assessed' (three)
+    hits = [(1, 1, 0), (1, 1, 1), (1, 0, 1), (1, 0, 1), (1, 0, 0), (1, 0, 0)]
+    cov, rare = local_idf_coverage(hits)
+    plain = [sum(h) / 3 for h in hits]
+    assert plain[0] == plain[2] and cov[0] > cov[2]            # same plain coverage: the rare name counts more
+    assert cov[4] < 0.05 < plain[4]                             # naming only what every candidate names: ~nothing
+    assert list(rare) == [1, 1, 0, 0, 0, 0]                     # the rarest concept some candidate mentions
+    assert cov[1] == pytest.approx(1.0)
+    zero_cov, zero_rare = local_idf_coverage([(), ()])
+    assert not zero_cov.any() and not zero_rare.any()
+    # a concept no candidate mentions is not the 'rarest'
+    assert list(local_idf_coverage([(0, 1), (0, 0)])[1]) == [1, 0]
+
+
+def test_document_level_features_take_the_best_passage_of_the_document():
+    from curbside.retrieve.ranker import FEATURES, CandidateInfo, feature_matrix
+
+    cands = [CandidateInfo(bm25=9.0, bm25_rank=1, cosine=0.2, dense_rank=50, document_id="a", concept_hits=(1, 0)),
+             CandidateInfo(bm25=None, cosine=0.8, dense_rank=1, document_id="a", concept_hits=(0, 1)),
+             CandidateInfo(bm25=3.0, bm25_rank=2, cosine=0.5, dense_rank=2, document_id="b", concept_hits=(0, 0))]
+    X = feature_matrix(cands)
+    col = lambda name: list(X[:, FEATURES.index(name)])  # noqa: E731
+    for name in ("cos_z", "bm25_z", "idf_coverage", "rrf"):
+        a = max(col(name)[:2])
+        assert col("doc_" + name)[:2] == [a, a] and col("doc_" + name)[2] == col(name)[2]
+
+
+def test_candidates_carry_each_concept_and_keyword_mention(loaded_engine):
+    from curbside.retrieve.query import focus_view
+
+    ret = loaded_engine.retriever
+    ret._embedder = _SignallingEmbedder()
+    parsed = ret.parse("What are the salvage therapies for refractory hemophagocytic lymphohistiocytosis?")
+    c = ret.candidates(parsed, 20)
+    n_concepts, n_keywords = len(sentence_terms(focus_view(parsed))), len(keyword_terms(focus_view(parsed)))
+    assert c.infos and all(len(i.concept_hits) == n_concepts and len(i.keyword_hits) == n_keywords for i in c.infos)
+    for h, i in zip(c.hits, c.infos):
+        assert sum(i.concept_hits) / n_concepts == pytest.approx(h.coverage)

@@ -49,6 +49,14 @@ FEATURES = (
     "dense_conf_rr", # dense_rr x how far the best cosine stands above the candidates' (query-level confidence)
     "other_cos_z",   # long question: cosine to the view the dense query is not (its focus or the whole message)
                      # standardised; else = cos_z
+    "idf_coverage",  # coverage with each concept weighted by its rarity among the candidates, log((n+1)/(df+1)):
+                     # naming 'LB-100' counts, naming 'disease' or 'assessed' (in most candidates) hardly does
+    "idf_kw_coverage",  # the same over the question's keywords
+    "rare_hit",      # mentions the question's concept that the fewest candidates mention (at least one does)
+    "doc_cos_z",     # best cos_z among the candidates from the same document (relevance is judged per document)
+    "doc_bm25_z",    # best bm25_z among them
+    "doc_idf_coverage",  # best idf_coverage among them
+    "doc_rrf",       # best rrf among them
 )
 
 _KEY_SECTION = re.compile(r"result|conclusion|recommend|summary|key point|management|treatment|finding|interpretation",
@@ -88,6 +96,33 @@ def in_held_out(question_id: str, fraction: float = 0.4) -> bool:
 
 def _rr(rank: int | None) -> float:
     return 0.0 if not rank else 1.0 / math.log2(1 + rank)
+
+
+def local_idf_coverage(hits: Sequence[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate, from its per-concept mentions (one row per candidate, 1 = mentioned): the share of the
+    concepts it mentions, each weighted by log((n + 1) / (df + 1)) with df the number of the n candidates that
+    mention the concept (a question-local IDF: no corpus statistics needed, and a word of the question's phrasing
+    that most candidates share weighs little), and whether it mentions the rarest concept some candidate
+    mentions. Zeros when the question has no concepts."""
+    n = len(hits)
+    width = max((len(h) for h in hits), default=0)
+    if not n or not width:
+        return np.zeros(n), np.zeros(n)
+    H = np.array([list(h) + [0] * (width - len(h)) for h in hits], dtype=np.float64)
+    df = H.sum(axis=0)
+    idf = np.log((n + 1) / (df + 1))
+    cov = H @ idf / max(float(idf.sum()), 1e-12)
+    seen = np.where(df > 0, df, np.inf)
+    rare = H[:, int(np.argmin(seen))] if np.isfinite(seen.min()) else np.zeros(n)
+    return cov, rare
+
+
+def _per_document_max(values: np.ndarray, docs: Sequence[str]) -> np.ndarray:
+    best: dict[str, float] = {}
+    for d, v in zip(docs, values):
+        if d not in best or v > best[d]:
+            best[d] = float(v)
+    return np.array([best[d] for d in docs])
 
 
 def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60, long: bool = False) -> np.ndarray:
@@ -144,7 +179,14 @@ def feature_matrix(cands: Sequence[CandidateInfo], rrf_k: int = 60, long: bool =
             dense_conf * _rr(c.dense_rank),
             ((c.other_cosine - f_mu) / f_sd if c.other_cosine is not None else
              (c.cosine - cos_mu) / cos_sd if c.cosine is not None and not len(fcs) else -3.0),
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,     # filled below: they need every candidate's row
         )
+    col = FEATURES.index
+    X[:, col("idf_coverage")], X[:, col("rare_hit")] = local_idf_coverage([c.concept_hits for c in cands])
+    X[:, col("idf_kw_coverage")] = local_idf_coverage([c.keyword_hits for c in cands])[0]
+    docs = [c.document_id or str(i) for i, c in enumerate(cands)]
+    for name in ("cos_z", "bm25_z", "idf_coverage", "rrf"):
+        X[:, col("doc_" + name)] = _per_document_max(X[:, col(name)], docs)
     return X
 
 
