@@ -1,7 +1,7 @@
 """Train the hybrid ranker on several question styles and report every style's held-out part.
 
     python scripts/train_ranker.py [SHARED=../shared] [--sets DIR] [--home BIO_STORE] [--medquad-home STORE]
-                                   [--out PATH] [--l2 X [--without-priors]] [--max-train N] [--max-eval N] [--report-only]
+                                   [--out PATH] [--l2 X [--without-priors] [--drop F,..]] [--max-train N] [--max-eval N] [--report-only]
 
 Styles (each its own question file and store):
 
@@ -168,6 +168,16 @@ PRIORS = ("evidence", "recency", "key_section", "length", "lead")
 CONFIGS = {"all features": (), "without priors": PRIORS}
 
 
+def dropped(config: str, extra: str = "") -> tuple[str, ...]:
+    """The features a configuration fits without, plus a comma list of others (--drop); an unknown name is a
+    ValueError."""
+    names = tuple(CONFIGS[config]) + tuple(f for f in dict.fromkeys(extra.split(",")) if f and f not in CONFIGS[config])
+    unknown = [f for f in names if f not in FEATURES]
+    if unknown:
+        raise ValueError(f"unknown feature(s) {', '.join(unknown)}; features: {', '.join(FEATURES)}")
+    return names
+
+
 def fit(by_style: dict[str, list[dict]], l2: float, drop: tuple[str, ...] = ()) -> Ranker:
     """Each style weighs the same; features in `drop` are zeroed (constant columns get weight 0)."""
     cols = [FEATURES.index(f) for f in drop]
@@ -271,6 +281,7 @@ def main() -> None:
     ap.add_argument("--l2", type=float, default=None, help="skip cross-validation and use this L2")
     ap.add_argument("--without-priors", action="store_true",
                     help="with --l2: fit without the style-specific priors (" + ", ".join(PRIORS) + ")")
+    ap.add_argument("--drop", default="", help="with --l2: comma list of features to fit without (weight 0)")
     ap.add_argument("--max-train", type=int, default=700, help="training questions per style (at most)")
     ap.add_argument("--max-eval", type=int, default=400, help="held-out questions per style (at most)")
     ap.add_argument("--report-only", action="store_true", help="evaluate the shipped weights; write nothing")
@@ -320,7 +331,7 @@ def main() -> None:
             train[style] = candidate_sets(engine, tr, with_sim=False, cache=cache(style, "train"))
         test[style] = te
     if args.report_only:
-        ranker, l2, cv, config = Ranker.load(), None, {}, ""
+        ranker, l2, cv, config, drop = Ranker.load(), None, {}, "", ()
     else:
         if args.l2 is not None:
             config, l2, cv = "without priors" if args.without_priors else "all features", args.l2, {}
@@ -328,7 +339,11 @@ def main() -> None:
             config, l2, cv = select(train, validate)
         print(f"chosen: {config}, l2={l2:g}")
         assert not set(train) & set(EVAL_ONLY), "an evaluation-only style would be fitted on"
-        ranker = fit(train, l2, CONFIGS[config])
+        try:
+            drop = dropped(config, args.drop)
+        except ValueError as exc:
+            sys.exit(f"--drop: {exc}")
+        ranker = fit(train, l2, drop)
     print("weights:", ", ".join(f"{f} {w:+.3f}" for f, w in zip(FEATURES, ranker.weights)))
     reports = {}
     for style, qs in test.items():
@@ -350,7 +365,7 @@ def main() -> None:
         "candidates": f"BM25 top-{N_CAND} union dense top-{N_CAND}; a long question's BM25 query is its focus, its "
                       f"dense query {'its focus' if args.dense_view == 'focus' else 'the whole message'}",
         "dense_view": args.dense_view,
-        "l2": l2, "features_used": config, "selection_ndcg@10": cv,
+        "l2": l2, "features_used": config, "dropped": list(drop), "selection_ndcg@10": cv,
         "held_out": {"fraction": HELD_OUT, "ndcg@10": {s: {name: m["ndcg@10"] for name, m in rep.items()} | {"n": rep["hybrid"]["n"]}
                                                        for s, rep in reports.items()}},
         "date": date.today().isoformat(),

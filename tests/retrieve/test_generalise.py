@@ -211,3 +211,19 @@ def test_train_ranker_never_fits_an_evaluation_only_style():
     assert tr.role("bioasq", True, False, True) is None
     assert tr.role("medquad_long", True, False, True) == "train"
     assert tr.role("medquad_long", True, True, True) is None
+
+
+def test_train_ranker_drops_the_priors_and_named_features():
+    """`--without-priors` and `--drop` choose the features the shipped weights are fitted without."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_ranker.py"
+    spec = importlib.util.spec_from_file_location("train_ranker_script", path)
+    tr = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tr)
+    assert tr.dropped("all features") == ()
+    assert tr.dropped("without priors") == tr.PRIORS
+    assert tr.dropped("without priors", "rare_hit,lead,rare_hit") == (*tr.PRIORS, "rare_hit")
+    with pytest.raises(ValueError, match="unknown feature"):
+        tr.dropped("all features", "no_such_feature")
