@@ -38,11 +38,83 @@ _BARE_HEADS = {"disease", "diseases", "disorder", "disorders", "condition", "con
                "complications", "symptom", "symptoms", "mutation", "mutations", "gene", "genes"}
 
 
+# the answer class a question asks for: "Which <organs> are ...", "List <types of cancer> where ...", "Name three
+# <binding partners> of ...", "How many <nucleotides long> is ...", "Is X a <microRNA>?". Answers name members of
+# the class ("kidney", "glioblastoma", "lncRNA"), rarely the class itself. Not an attribute ("What is the target
+# INR for ...": answers restate it) nor a group of people ("Which stroke patients ...": the condition is the topic).
+_AUX_VERBS = r"is|are|was|were|be|been|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must"
+_AUX = _AUX_VERBS + r"|of|for|in|on|at|by|with|from|to|that|which|whose|where|when|than|as|and|or"
+_WORD_ = rf"(?!(?:{_AUX})\b)[^\s?,;:]*[^\s?,;:.]"
+_CLASS = (rf"(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|different)\s+)?"
+          rf"(?:(?:types?|kinds?|class(?:es)?|forms?|groups?|families|family|members?)\s+of\s+)?"
+          rf"{_WORD_}(?:\s+{_WORD_}){{0,4}}?")
+_VERB = rf"(?=\s+(?:{_AUX_VERBS})\b|\s+\w+ed\b)"    # the class ends where the question's verb begins
+_END = rf"(?=\s+(?:{_AUX})\b|\s+\w+ed\b|\s*[?.]?\s*$)"   # ... or the question ends ("List Mcl-1 inhibitors.")
+_ASKED = [re.compile(p, re.I) for p in (
+    rf"^(?:(?:in|from|by|to|at|on|for|with|of|among)\s+)?(?:which|what)\s+(?P<c>{_CLASS}){_VERB}",
+    rf"^(?:please\s+)?(?:list|name|give|enumerate|mention|report)\s+(?:me\s+)?(?:(?:the|all|some|any)\s+)?"
+    rf"(?P<c>{_CLASS}){_END}",
+    rf"^how\s+many\s+(?P<c>{_CLASS}){_VERB}",
+    rf"^(?:is|are|was|were)\s+\S+(?:\s+\S+){{0,3}}?\s+(?:a|an)\s+(?P<c>{_CLASS}){_END}",
+    # no auxiliary: "Which <database contains> ...", "What <happens> to ...", "What <causes> gout?" (the class
+    # and the verb that follows it, or the verb alone, are the asking words)
+    rf"^(?:(?:in|from|by|to|at|on|for|with|of|among)\s+)?(?:which|what)\s+(?P<c>{_WORD_}(?:\s+{_WORD_})?)\s",
+)]
+
+
+_PEOPLE = re.compile(r"\b(?:patients?|people|persons?|individuals?|subjects?|adults?|children|women|men|cases|"
+                     r"populations?|infants?|neonates?)$", re.I)
+_ASKING = re.compile(r"^.*[:.!?]\s+(?=\S)")     # what comes before the asking sentence ("Quick question: ...")
+_NAMED = re.compile(r"[A-Z].*[A-Z]|\d|[A-Za-z]-[A-Za-z0-9]|^[a-z]+[A-Z]")
+
+
+def asked_class(question: str) -> tuple[int, int] | None:
+    """The span of the answer class the question asks for (see _ASKED), or None. Its words name what the answer
+    is (organs, drugs, a microRNA), not what it is about, so they are never the head when anything else is."""
+    q = question.rstrip()
+    m0 = _ASKING.match(q[:-1] if q.endswith(("?", ".")) else q)
+    start = m0.end() if m0 else len(q) - len(q.lstrip())
+    for rx in _ASKED:
+        m = rx.search(q[start:])
+        if m and m.group("c").strip():
+            if _PEOPLE.search(m.group("c").strip()):       # "Which stroke patients ...": about the condition
+                return None
+            return m.start("c") + start, m.end("c") + start
+    return None
+
+
+def outside_asked(parsed: ParsedQuestion, indices: list[int]) -> list[int]:
+    """`indices` without the concepts written inside the question's answer class; all of them when nothing else
+    would remain (then the class is the topic: "List Mcl-1 inhibitors")."""
+    span = asked_class(parsed.text)
+    if span is None:
+        return indices
+    a, b = span
+    kept = []
+    for i in indices:
+        at = parsed.text.find(parsed.concepts[i].text)
+        if not (at >= 0 and a <= at and at + len(parsed.concepts[i].text) <= b):
+            kept.append(i)
+    # a class that swallowed the verb's object ("What causes gout in children?") leaves only the population; a
+    # class that holds the condition or drug ("Which antihypertensive drugs ...") leaves a condition, a drug or a
+    # name, never just a common word
+    dropped = [i for i in indices if i not in kept]
+    strong = ("condition", "drug")
+    if any(parsed.concepts[i].kind in strong for i in dropped):
+        ok = any(parsed.concepts[i].kind in strong or _NAMED.search(parsed.concepts[i].text) for i in kept)
+    else:
+        ok = any(parsed.concepts[i].kind != "population" for i in kept)
+    return kept if ok else indices
+
+
 def head_indices(parsed: ParsedQuestion) -> list[int]:
     """Positions of the concepts every sentence must be about: the question's named conditions; failing that its
     drugs or therapies ("Which mutation is targeted by tepotinib?"); failing that its first specific concept. A
-    bare "disease" or "mutation" is the slot the question asks to fill ("... for which disease?"), never a head."""
+    bare "disease" or "mutation" is the slot the question asks to fill ("... for which disease?"), never a head;
+    nor is a concept inside the answer class the question asks for ("List types of cancer where X is involved")
+    while another concept remains."""
     specific = [i for i, c in enumerate(parsed.concepts) if c.text.lower().strip() not in _BARE_HEADS]
+    specific = outside_asked(parsed, specific)
     for kind in ("condition", "drug"):
         heads = [i for i in specific if parsed.concepts[i].kind == kind]
         if heads:

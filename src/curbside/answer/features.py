@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curbside.answer.concepts import (TYPE_CUES, asks_symptoms, concept_weights, document_meaning,
-                                        expansion_shorts, head_indices, local_meaning, weighted_coverage)
+                                        expansion_shorts, head_indices, local_meaning, outside_asked,
+                                        weighted_coverage)
 from curbside.answer.roles import (Role, asks_acute, asks_against, classify, population_conflict,
                                    question_populations)
 from curbside.corpus.models import EvidenceLevel
@@ -157,8 +158,8 @@ def question_heads(parsed: ParsedQuestion, n_terms: int) -> list[int]:
     kinds = {parsed.concepts[i].kind for i in heads}
     if kinds & {"condition", "drug"}:
         return heads
-    terms = [i for i, c in enumerate(parsed.concepts[:n_terms])
-             if c.kind == "term" and c.text.lower() not in _ASKED_SLOTS and len(c.text) > 2]
+    terms = outside_asked(parsed, [i for i, c in enumerate(parsed.concepts[:n_terms])
+                                   if c.kind == "term" and c.text.lower() not in _ASKED_SLOTS and len(c.text) > 2])
     # the topic of a question without a condition or drug: its names (qSOFA, INR, FIB-4, COVID-19) and its
     # multi-word phrases ("mechanical mitral valve": neighbouring terms read together); single common words
     # ("counts", "positive") only when there is nothing else
