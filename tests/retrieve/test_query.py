@@ -241,3 +241,23 @@ def test_british_and_american_spellings_are_variants():
     parsed = parse_question("What is the antibiotic prophylaxis for cesarean section?")
     topic = next(c for c in parsed.concepts if c.text == "cesarean section")
     assert topic.kind == "condition" and "caesarean section" in topic.variants
+
+
+def test_a_condition_name_does_not_start_with_the_questions_verb_a_count_or_an_adverb():
+    """The verb after a yes/no question's subject, a count and an adverb are not part of the condition's name;
+    adjectives, participles and eponyms are (all names invented)."""
+    def conditions(q: str) -> list[str]:
+        return [c.text for c in parse_question(q).concepts if c.kind == "condition"]
+
+    assert conditions("Does metformin alleviate atherosclerosis?") == ["atherosclerosis"]
+    assert conditions("Can ZRX4 promote pancreatic cancer development?") == ["pancreatic cancer"]
+    assert conditions("Can Zorbimab improve stroke outcomes?") == ["stroke"]
+    assert conditions("Is QRT1 favoring tumor progression in colorectal cancer?") == ["tumor", "colorectal cancer"]
+    assert "steatosis" in conditions("Does Quux leaf extract ameliorates steatosis?")
+    assert conditions("Please list 2 human diseases caused by a zorbovirus.") == ["human diseases"]
+    assert "influenza" in conditions("How is COVID-19 told apart from other illnesses, particularly influenza?")
+    # kept: adjectives and participles, a name written before the condition, an eponym
+    assert conditions("Can Zorbimab treat moderate asthma?") == ["moderate asthma"]
+    assert conditions("Is Blorf head doll syndrome associated with hydrocephalus?")[0] == "Blorf head doll syndrome"
+    assert "positive breast cancer" in conditions("Is HER2 positive breast cancer treated with trastuzumab?")
+    assert conditions("What causes Zarkov suit ichthyosis?") == ["Zarkov suit ichthyosis"]

@@ -99,6 +99,42 @@ def is_condition(text: str) -> bool:
     return last in CONDITION_HEADS or (last not in NOT_CONDITION and bool(CONDITION_SUFFIX.search(last)))
 
 
+_COUNTS = frozenset("two three four five six seven eight nine ten several".split())
+# endings of adjectives and participles that qualify a condition ("chronic", "viral", "refractory", "advanced",
+# "mutant", "metastatic"); a word ending so is kept in the condition's name
+_ADJECTIVE_END = re.compile(r"(?:al|ic|ous|ive|ary|ory|ar|ant|ent|oid|ile|ed|less|ful|able|ible|ine|ute|ere|"
+                            r"ild|ced|ant)$")
+
+
+_DO_MODALS = frozenset("do does did can could will would may might shall should must".split())
+_BE = frozenset("is are was were".split())
+
+
+def _subject_verb(q: str, toks: list, low: list[str], drug_tokens: set[int]) -> int:
+    """Where the verb of a yes/no question stands right after a named subject: "Does metformin <alleviate> ...",
+    "Can FTO <promote> ...", "Is TIAM1 <favoring> ..." (after "is", only an -ing form is a verb); -1 when none.
+    The subject is a drug, a gene-like name or a capitalised word; the verb is the first lower-case word after
+    it that does not end like an adjective or participle ("Does KRAS mutant cancer ..." has none)."""
+    if len(toks) < 3 or low[0] not in _DO_MODALS | _BE:
+        return -1
+    for k in range(2, min(len(toks), 8)):
+        tok, prev = toks[k][0], toks[k - 1][0]
+        if q[toks[k - 1][2]:toks[k][1]].strip():
+            return -1                                  # punctuation: past the subject
+        if not (tok.isalpha() and tok.islower()):
+            continue
+        named = (k - 1) in drug_tokens or _gene_like(prev) or prev[:1].isupper()
+        if not named:
+            return -1
+        w = low[k]
+        if w in MODIFIERS or _ADJECTIVE_END.search(w) or is_condition(w) or w in STOPWORDS:
+            return -1
+        if low[0] in _BE and not w.endswith("ing"):
+            return -1
+        return k
+    return -1
+
+
 def _gene_like(tok: str) -> bool:
     return (any(c.isdigit() for c in tok) and any(c.isalpha() for c in tok)) or \
         sum(c.isupper() for c in tok) >= 2 or (tok[:1].islower() and any(c.isupper() for c in tok[1:]))
@@ -129,6 +165,7 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
     claimed = [False] * len(toks)
     found: list[tuple[int, Concept]] = []          # (first token, concept)
     intervention_at: list[tuple[int, str]] = []
+    drug_tokens: set[int] = set()
 
     def free(a: int, b: int) -> bool:
         return not any(claimed[a:b])
@@ -164,6 +201,8 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
         extra = THERAPIES[name][:4] if source == "therapy" else drug_synonyms(name, 4)
         claim(a, b, Concept(surface, "drug", [surface, name, *extra, *expand_short(surface)]))
         intervention_at.append((a, name))
+        drug_tokens.update(range(a, b))
+    verb_at = _subject_verb(q, toks, low, drug_tokens)
     # 3. long forms of known abbreviations ("hemophagocytic lymphohistiocytosis")
     for a, b, short in abbr.find_long_forms([t for t, _, _ in toks]):
         if free(a, b):
@@ -198,6 +237,11 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
             phrase = [k for k in run if k <= head][-4:]
             while len(phrase) > 1 and (low[phrase[0]] in GENERIC or abbr.short_form(toks[phrase[0]][0])):
                 phrase.pop(0)
+            # the condition's name starts after the last word that cannot be part of it: a count, an adverb,
+            # a verb ("Does metformin alleviate atherosclerosis?", "Is TIAM1 favoring tumor progression ...?")
+            cut = [i for i, k in enumerate(phrase[:-1]) if _not_in_name(k)]
+            if cut:
+                phrase = phrase[cut[-1] + 1:]
             for k in run:
                 if k < phrase[0]:
                     _single(k)
@@ -207,6 +251,15 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
             else:
                 claim(phrase[0], phrase[-1] + 1, Concept(surface, "condition", [surface]))
             del run[:run.index(head) + 1]
+
+    def _not_in_name(k: int) -> bool:
+        """A word before a condition's head that is not part of its name: a number, an adverb ("particularly"),
+        a verb ending like one ("ameliorates"), or the question's verb right after its subject ("Does metformin
+        alleviate atherosclerosis?", "Can FTO promote ...", "Is TIAM1 favoring tumor progression ...?")."""
+        w = low[k]
+        if w.isdigit() or w in _COUNTS or (len(w) > 5 and w.endswith("ly") and not w.endswith(("ily", "ply"))):
+            return True
+        return k == verb_at or (w.endswith(("ates", "izes", "ises")) and toks[k][0].islower())
 
     def _single(k: int) -> None:
         tok = toks[k][0]
