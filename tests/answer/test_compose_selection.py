@@ -146,3 +146,26 @@ def test_without_a_guideline_the_research_has_the_room_a_guideline_section_would
     assert "guidelines" not in [s.kind for s in art.sections]
     research = next(s for s in art.sections if s.kind == "research")
     assert len([it for it in research.items if it.text in findings]) > 4    # beside a guideline it would hold 4
+
+
+def test_a_list_question_fills_free_places_with_the_other_units_of_documents_that_answer_it():
+    from curbside.answer.compose import _list_rest
+    from curbside.answer.concepts import asks_list
+
+    assert asks_list("List the genes that frobulin regulates.") and asks_list("Which organs are damaged in zorbosis?")
+    assert asks_list("What are the 4 types of zorbosis?") and asks_list("Name three binding partners of frobulin.")
+    assert not asks_list("Which gene is mutated in zorbosis?") and not asks_list("Is QRT6 a microRNA?")
+    _, units = _one_doc("sha:a", "Invented zorbosis cohort",
+                        "Zorbosis damages the kidney. It also damages the skin. Frobulin is a protein.")
+    _, elsewhere = _one_doc("sha:b", "Invented review", "Zorbosis damages the liver.")
+    model = RelevanceModel(np.zeros(len(FEATURES), dtype=np.float32), answer_threshold=0.3, item_threshold=0.5,
+                           about={})
+    kidney, skin, protein = (_scored(u, p) for u, p in zip(units, (0.9, 0.4, 0.2)))
+    liver = _scored(elsewhere[0], 0.45)
+    pool, usable = [kidney], [kidney, liver, skin, protein]
+    listing = parse_question("Which organs are damaged in zorbosis?")
+    # below the item threshold, above the answer threshold, of a document in the pool: the skin, not the liver
+    # (another document) nor the protein (not probable enough to answer at all)
+    assert [s.unit.display for s in _list_rest(listing, pool, usable, model)] == [skin.unit.display]
+    assert _list_rest(parse_question("Which organ is damaged first in zorbosis?"), pool, usable, model) == []
+    assert _list_rest(parse_question("What is the treatment for zorbosis?"), pool, usable, model) == []

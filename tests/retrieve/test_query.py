@@ -261,3 +261,13 @@ def test_a_condition_name_does_not_start_with_the_questions_verb_a_count_or_an_a
     assert conditions("Is Blorf head doll syndrome associated with hydrocephalus?")[0] == "Blorf head doll syndrome"
     assert "positive breast cancer" in conditions("Is HER2 positive breast cancer treated with trastuzumab?")
     assert conditions("What causes Zarkov suit ichthyosis?") == ["Zarkov suit ichthyosis"]
+
+
+def test_a_short_number_after_an_abbreviation_makes_a_numbered_name_not_the_abbreviation():
+    index = AbbreviationIndex([("ZCL", "zorbic cell lymphoma"), ("EBV", "Epstein-Barr virus")])
+    numbered = parse_question("List ZCL-1 inhibitors.", index)
+    assert [c.text for c in numbered.concepts][0] == "ZCL-1"
+    assert not any(c.kind == "condition" for c in numbered.concepts)
+    # a qualifier or a long number (a protocol's year) after the abbreviation leaves the abbreviation as the concept
+    assert [c.text for c in parse_question("Which genes are EBV-associated?", index).concepts] == ["EBV"]
+    assert [c.text for c in parse_question("What is the ZCL-2004 protocol?", index).concepts][0] == "ZCL"

@@ -174,7 +174,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
         sections.append(Section(title=T.SECTION_TITLES["guidelines"], kind="guidelines", items=items))
 
     picker.new_section()
-    main = _main_list(parsed, pool, picker, cites, limit)
+    main = _main_list(parsed, pool + _list_rest(parsed, pool, usable, model), picker, cites, limit)
     if main:
         sections.append(main)
 
@@ -315,6 +315,22 @@ def _verdict(question: str, parsed: ParsedQuestion, pool: list[Scored]) -> str |
         return decide(question, [s.unit.display for s in top], scores=[s.prob for s in top]).verdict
     except (OSError, ValueError, KeyError):      # no verdict model installed: no verdict, never a failed article
         return None
+
+
+def _list_rest(parsed: ParsedQuestion, pool: list[Scored], usable: list[Scored], model: RelevanceModel
+               ) -> list[Scored]:
+    """For a question that asks for a list ("List ...", "Which genes are ..."), the other usable units of the
+    documents that answer it, probable enough to answer at all though below the item threshold, best first: they
+    fill the main list's free places after the pool (the members of a list are often spread over a document's
+    sentences: "... caused immunoglobulin deficiency and intestinal inflammation", "It is also associated with
+    ..."). Only for a research-style list (not the options of a treatment question)."""
+    from curbside.answer.concepts import asks_list
+
+    if parsed.question_type in OPTION_TYPES or not asks_list(parsed.text):
+        return []
+    answering = {s.unit.document.id for s in pool}
+    return [s for s in usable if model.answer_threshold <= s.prob < model.item_threshold
+            and s.unit.document.id in answering]
 
 
 def _main_list(parsed: ParsedQuestion, pool: list[Scored], picker: _Picker, cites: _Citations,

@@ -83,6 +83,30 @@ def asked_class(question: str) -> tuple[int, int] | None:
     return None
 
 
+_LIST_ASK = re.compile(r"^(?:(?:please\s+)?(?:list|name|enumerate|mention)|(?:what|which)\s+(?:are|were))\b", re.I)
+
+
+def asks_list(question: str) -> bool:
+    """The question asks for several things: it says so ("List ...", "Name three ...", "What are ...") or its
+    answer class is plural ("Which genes are ...", "How many miRNAs ...")."""
+    q = _ASKING.sub("", question.strip(), count=1) if _ASKING.match(question.strip().rstrip("?.")) else question
+    if _LIST_ASK.search(q.strip()):
+        return True
+    span = asked_class(question)
+    if span is None:
+        return False
+    cls = question[span[0]:span[1]].split()
+    return bool(cls) and (cls[0].lower() in _NUMBERS or any(_plural(w) for w in cls[:3]))
+
+
+_NUMBERS = frozenset("2 3 4 5 6 7 8 9 10 two three four five six seven eight nine ten several".split())
+
+
+def _plural(word: str) -> bool:
+    w = word.lower()
+    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous"))
+
+
 def outside_asked(parsed: ParsedQuestion, indices: list[int]) -> list[int]:
     """`indices` without the concepts written inside the question's answer class; all of them when nothing else
     would remain (then the class is the topic: "List Mcl-1 inhibitors")."""

@@ -266,8 +266,10 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
         longs = expand_short(tok)
         if not longs and "-" in tok:
             parts = [p for p in tok.split("-") if p]
+            # "EBV-associated", "HLH-2004": the abbreviation is the concept; a short number makes a numbered
+            # name ("Mcl-1", "IL-6", "ALT-70"), not the abbreviation "MCL" or "ALT"
             if any(expand_short(p) for p in parts) and all(expand_short(p) or p.lower() in MODIFIERS
-                                                           or p.isdigit() for p in parts):
+                                                           or (p.isdigit() and len(p) > 2) for p in parts):
                 for p in parts:
                     if expand_short(p):
                         lp = expand_short(p)
