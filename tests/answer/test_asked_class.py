@@ -67,3 +67,17 @@ def test_the_class_stays_the_head_when_nothing_else_would():
         _heads("antihypertensive drugs can be used in pregnancy, and which are contraindicated")
     # a group of people: the condition stays
     assert "heart failure" in _heads("Which heart failure patients should receive resynchronization therapy?")
+
+
+def test_a_passive_verb_after_the_class_is_asking_words_too():
+    assert asked_class("Which organs are primarily damaged in zorbosis?", with_verb=True) is not None
+    q = "Which organs are primarily damaged in zorbosis?"
+    s = asked_class(q, with_verb=True)
+    assert q[s[0]:s[1]] == "organs are primarily damaged"
+    assert _span(q) == "organs"                      # the class itself stops before the verb
+    assert _heads("Which organs are primarily damaged by ZQX-7?") == ["ZQX-7"]
+    # an active verb's subject is not swallowed
+    q2 = "Which proteins does QX-7992 target?"
+    s2 = asked_class(q2, with_verb=True)
+    assert q2[s2[0]:s2[1]] == "proteins"
+

@@ -68,18 +68,28 @@ _ASKING = re.compile(r"^.*[:.!?]\s+(?=\S)")     # what comes before the asking s
 _NAMED = re.compile(r"[A-Z].*[A-Z]|\d|[A-Za-z]-[A-Za-z0-9]|^[a-z]+[A-Z]")
 
 
-def asked_class(question: str) -> tuple[int, int] | None:
+# after a wh-class, its verb when it is only a passive or an adverb ("Which organs <are primarily damaged> in ..."):
+# asking words as well (the class's members are what is damaged, not the topic)
+_PASSIVE = re.compile(rf"(?:\s+(?:{_AUX_VERBS}))(?:\s+(?:not|be|been|being|[a-z]+ly|[a-z]+ed))+(?=\s|[?.]?$)", re.I)
+
+
+def asked_class(question: str, with_verb: bool = False) -> tuple[int, int] | None:
     """The span of the answer class the question asks for (see _ASKED), or None. Its words name what the answer
-    is (organs, drugs, a microRNA), not what it is about, so they are never the head when anything else is."""
+    is (organs, drugs, a microRNA), not what it is about, so they are never the head when anything else is.
+    `with_verb`: the span runs on over a passive verb after a wh-class (see _PASSIVE)."""
     q = question.rstrip()
     m0 = _ASKING.match(q[:-1] if q.endswith(("?", ".")) else q)
     start = m0.end() if m0 else len(q) - len(q.lstrip())
-    for rx in _ASKED:
+    for k, rx in enumerate(_ASKED):
         m = rx.search(q[start:])
         if m and m.group("c").strip():
             if _PEOPLE.search(m.group("c").strip()):       # "Which stroke patients ...": about the condition
                 return None
-            return m.start("c") + start, m.end("c") + start
+            end = m.end("c") + start
+            if with_verb and k in (0, 2):                  # which/what and how-many classes
+                v = _PASSIVE.match(q, end)
+                end = v.end() if v else end
+            return m.start("c") + start, end
     return None
 
 
@@ -110,7 +120,7 @@ def _plural(word: str) -> bool:
 def outside_asked(parsed: ParsedQuestion, indices: list[int]) -> list[int]:
     """`indices` without the concepts written inside the question's answer class; all of them when nothing else
     would remain (then the class is the topic: "List Mcl-1 inhibitors")."""
-    span = asked_class(parsed.text)
+    span = asked_class(parsed.text, with_verb=True)
     if span is None:
         return indices
     a, b = span
