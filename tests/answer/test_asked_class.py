@@ -81,3 +81,30 @@ def test_a_passive_verb_after_the_class_is_asking_words_too():
     s2 = asked_class(q2, with_verb=True)
     assert q2[s2[0]:s2[1]] == "proteins"
 
+
+def test_a_word_capitalised_inside_the_question_is_a_name_that_carries_its_phrase():
+    from curbside.answer.features import question_names
+
+    names = question_names("In which tissues is the lincRNA Blorf expressed? What about Zarkov")
+    assert {"lincrna", "blorf", "zarkov"} <= names and "in" not in names and "what" not in names
+    parsed = parse_question("In which tissues is the lincRNA Blorf expressed?")
+    view = QuestionView.of(parsed)
+    from curbside.answer.features import featurize
+    from .test_compose_selection import _one_doc
+
+    _, units = _one_doc("sha:x", "Invented expression atlas", "Among male tissues, Blorf was detected only in testis.")
+    feats = featurize(view, units, {units[0].passage.id: 1.0})
+    assert feats[0].on_topic
+
+
+def test_a_condition_named_also_as_another_is_one_head_either_name_suffices():
+    from curbside.answer.features import alias_groups
+
+    for q in ("Which genes cause Zorbo syndrome, also known as blorfosis type III?",
+              "Is Zorbo syndrome, otherwise known as blorfosis, caused by a deletion?"):
+        parsed = parse_question(q)
+        view = QuestionView.of(parsed)
+        assert len(view.heads) == 2 and len(set(view.head_groups)) == 1, (q, view.heads, view.head_groups)
+    parsed = parse_question("Does Zorbo syndrome cause blorfosis?")
+    view = QuestionView.of(parsed)
+    assert len(set(alias_groups(parsed, view.heads))) == len(view.heads) == 2

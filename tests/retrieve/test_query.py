@@ -256,6 +256,8 @@ def test_a_condition_name_does_not_start_with_the_questions_verb_a_count_or_an_a
     assert "steatosis" in conditions("Does Quux leaf extract ameliorates steatosis?")
     assert conditions("Please list 2 human diseases caused by a zorbovirus.") == ["human diseases"]
     assert "influenza" in conditions("How is COVID-19 told apart from other illnesses, particularly influenza?")
+    # the words before the verb are read on their own: a condition as the subject stays a condition
+    assert conditions("Does Zorbo syndrome cause blorfosis?") == ["Zorbo syndrome", "blorfosis"]
     # kept: adjectives and participles, a name written before the condition, an eponym
     assert conditions("Can Zorbimab treat moderate asthma?") == ["moderate asthma"]
     assert conditions("Is Blorf head doll syndrome associated with hydrocephalus?")[0] == "Blorf head doll syndrome"

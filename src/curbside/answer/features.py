@@ -198,6 +198,19 @@ def phrase_heads(parsed: ParsedQuestion, heads: list[int]) -> dict[int, str]:
 _NAME_LIKE = re.compile(r"[A-Z].*[A-Z]|\d|[A-Za-z]-[A-Za-z0-9]")
 
 
+def question_names(text: str) -> frozenset[str]:
+    """Words written like names: with a digit or an inner capital ("ORMD-0801", "tmVar", "KMT2C"), or capitalised
+    inside the sentence ("... is the lincRNA Xist expressed?"), lower-cased."""
+    out = set()
+    for m in _NAME.finditer(text):
+        w = m.group(0)
+        before = text[:m.start()].rstrip()
+        inside = bool(before) and before[-1] not in ".?!:;\"'(“‘" and w[:1].isupper()
+        if any(c.isdigit() for c in w) or any(c.isupper() for c in w[1:]) or inside:
+            out.add(w.lower())
+    return frozenset(out)
+
+
 def _phrase_members(parsed: ParsedQuestion, terms: list[int]) -> set[int]:
     """Terms that are, or belong to, a multi-word phrase of the question (neighbours separated by spaces only)."""
     text = parsed.text
@@ -215,17 +228,27 @@ def _phrase_members(parsed: ParsedQuestion, terms: list[int]) -> set[int]:
     return out
 
 
+_ALSO_KNOWN = re.compile(r"^\W*(?:(?:also|otherwise|better|commonly)\s+)?(?:known|called|termed|named|referred\s+to)"
+                         r"\s+as\W*$|^\W*(?:a\.?k\.?a\.?|i\.e\.)\W*$", re.I)
+
+
 def alias_groups(parsed: ParsedQuestion, heads: list[int]) -> list[int]:
-    """Group ids for the heads: a head written in parentheses right after another ("X (Y)") is its alias."""
+    """Group ids for the heads: a head written in parentheses right after another ("X (Y)") or named as its other
+    name ("X, also known as Y", "X, otherwise known as Y") is its alias."""
     text = parsed.text
     groups: list[int] = []
+    prev_end = -1
     for k, i in enumerate(heads):
         c = parsed.concepts[i]
         at = text.find(c.text)
         if k and at > 0 and "(" in text[:at] and text.rfind("(", 0, at) > text.rfind(")", 0, at):
             groups.append(groups[-1])
+        elif k and at > prev_end >= 0 and _ALSO_KNOWN.match(text[prev_end:at]):
+            groups.append(groups[-1])
         else:
             groups.append(k)
+        if at >= 0:
+            prev_end = at + len(c.text)
     return groups
 
 
@@ -268,8 +291,7 @@ class QuestionView:
         phrases = phrase_heads(parsed, heads) if not any(parsed.concepts[i].kind in ("condition", "drug")
                                                          for i in heads) else {}
         kept = [i for i in heads if phrases.get(i, None) != ""]
-        names = frozenset(w.lower() for w in _NAME.findall(parsed.text)
-                          if any(c.isdigit() for c in w) or any(c.isupper() for c in w[1:]))
+        names = question_names(parsed.text)
         terms_only = not any(parsed.concepts[i].kind in ("condition", "drug") for i in heads)
         return cls(parsed=parsed, terms=terms, weights=weights, heads=heads, phrases=phrases, terms_only=terms_only,
                    head_groups=alias_groups(parsed, kept), expansions=expansion_shorts(parsed),

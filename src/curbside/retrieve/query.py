@@ -113,20 +113,20 @@ _BE = frozenset("is are was were".split())
 def _subject_verb(q: str, toks: list, low: list[str], drug_tokens: set[int]) -> int:
     """Where the verb of a yes/no question stands right after a named subject: "Does metformin <alleviate> ...",
     "Can FTO <promote> ...", "Is TIAM1 <favoring> ..." (after "is", only an -ing form is a verb); -1 when none.
-    The subject is a drug, a gene-like name or a capitalised word; the verb is the first lower-case word after
-    it that does not end like an adjective or participle ("Does KRAS mutant cancer ..." has none)."""
+    The subject is a drug, a gene-like name, a capitalised word or a condition; the verb is the first lower-case
+    word after it that does not end like an adjective or participle ("Does KRAS mutant cancer ..." has none)."""
     if len(toks) < 3 or low[0] not in _DO_MODALS | _BE:
         return -1
     for k in range(2, min(len(toks), 8)):
         tok, prev = toks[k][0], toks[k - 1][0]
         if q[toks[k - 1][2]:toks[k][1]].strip():
             return -1                                  # punctuation: past the subject
-        if not (tok.isalpha() and tok.islower()):
-            continue
-        named = (k - 1) in drug_tokens or _gene_like(prev) or prev[:1].isupper()
+        w = low[k]
+        if not (tok.isalpha() and tok.islower()) or is_condition(w):
+            continue                                   # the subject goes on ("Does Zorbo syndrome cause ...")
+        named = (k - 1) in drug_tokens or _gene_like(prev) or prev[:1].isupper() or is_condition(low[k - 1])
         if not named:
             return -1
-        w = low[k]
         if w in MODIFIERS or _ADJECTIVE_END.search(w) or is_condition(w) or w in STOPWORDS:
             return -1
         if low[0] in _BE and not w.endswith("ing"):
@@ -241,7 +241,15 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
             # a verb ("Does metformin alleviate atherosclerosis?", "Is TIAM1 favoring tumor progression ...?")
             cut = [i for i, k in enumerate(phrase[:-1]) if _not_in_name(k)]
             if cut:
-                phrase = phrase[cut[-1] + 1:]
+                # what stands before that word is read on its own ("Does Zorbo syndrome cause blorfosis?": the
+                # subject "Zorbo syndrome" is a condition too), then the word itself, then the condition
+                word = phrase[cut[-1]]
+                rest = [k for k in run if k > word]
+                run[:] = [k for k in run if k < word]
+                flush()
+                _single(word)
+                run[:] = rest
+                continue
             for k in run:
                 if k < phrase[0]:
                     _single(k)
