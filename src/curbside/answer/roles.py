@@ -57,7 +57,7 @@ ACUTE = re.compile(r"\b(?:acute|flares?|attacks?|exacerbations?|emergenc\w+|cris
 PLAN_OR_META = re.compile(
     r"\b(?:will (?:be|receive|undergo|evaluate|assess|determine|compare|investigate)|"
     r"(?:purpose|aim|objective|goal)s? of (?:the|this) (?:study|trial|review)|this (?:study|trial) (?:aims|is "
-    r"designed)|we (?:aim|plan|propose|hypothesi[sz]e|searched|reviewed|included)|in this (?:review|article|paper)|"
+    r"designed)|we (?:aim|plan|propose to|hypothesi[sz]e|searched|reviewed|included)|in this (?:review|article|paper)|"
     r"original guideline document|available via MCP|\bcalculate_\w+|see (?:table|figure)|"
     r"(?:see|refer to|consult|follow|followed)\W+(?:the\s+)?(?:dedicated|specific|separate|relevant|other|"
     r"pathogen-specific|disease-specific|local)\s+(?:\w+\s+){0,2}guidelines?|"
