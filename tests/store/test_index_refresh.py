@@ -5,24 +5,19 @@ meanwhile, recording no `index` wait. Nothing here is timed."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from curbside import waits
-from curbside.store.sqlite import connect
-from curbside.store.vector_index import SharedIndex, VectorIndex
 from curbside.store.vectors import VectorStore
 from tests.conftest import CORPUS
+from tests.retrieve.test_vector_refresh import other_process, same_index
 from tests.retrieve.test_vectors import fake_encode
 
 
-def same_index(a: VectorIndex, b: VectorIndex) -> bool:
-    return np.array_equal(a.ids, b.ids) and np.array_equal(a.keys, b.keys) and np.allclose(a.mat, b.mat)
-
-
-def other_process(store, folder) -> VectorStore:
-    vs = VectorStore(connect(store.path), folder)
-    vs.shared = SharedIndex()
-    return vs
+def half_embedded(engine, folder) -> tuple[VectorStore, VectorStore, int]:
+    """(writer, reader as another process, passages): half of the store's passages have vectors."""
+    writer = VectorStore(engine.store.conn, folder)
+    _, total = writer.counts()
+    writer.embed_batch(writer.missing(limit=total // 2), fake_encode)
+    return writer, other_process(engine.store, folder), total
 
 
 def test_passages_without_vectors_leave_the_index_alone_and_removals_refresh_it(loaded_engine, tmp_path):
@@ -45,11 +40,7 @@ def test_passages_without_vectors_leave_the_index_alone_and_removals_refresh_it(
 
 
 def test_readers_refresh_in_the_background_and_never_wait_for_it(loaded_engine, tmp_path):
-    store = loaded_engine.store
-    writer = VectorStore(store.conn, tmp_path / "vectors")
-    _, total = writer.counts()
-    writer.embed_batch(writer.missing(limit=total // 2), fake_encode)
-    reader = other_process(store, tmp_path / "vectors")
+    writer, reader, total = half_embedded(loaded_engine, tmp_path / "vectors")
     reader.refresh_in_background, reader.background_from = True, 0     # as a server's reader of a large index
     first = reader.index()                        # no snapshot yet: loaded here
     writer.embed_missing(fake_encode)             # "another process" commits the rest
@@ -64,11 +55,7 @@ def test_readers_refresh_in_the_background_and_never_wait_for_it(loaded_engine, 
 
 
 def test_a_small_index_is_refreshed_in_the_search_itself(loaded_engine, tmp_path):
-    store = loaded_engine.store
-    writer = VectorStore(store.conn, tmp_path / "vectors")
-    _, total = writer.counts()
-    writer.embed_batch(writer.missing(limit=total // 2), fake_encode)
-    reader = other_process(store, tmp_path / "vectors")
+    writer, reader, total = half_embedded(loaded_engine, tmp_path / "vectors")
     reader.refresh_in_background = True               # default background_from: this index is small
     reader.index()
     writer.embed_missing(fake_encode)
