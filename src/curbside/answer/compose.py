@@ -280,8 +280,7 @@ def _first(pool: list[Scored], picker: _Picker, limit: int, per_document: int = 
 
 def _bottom_line(leads: list[Scored], relevant: float) -> Scored:
     """Guidelines first: the most relevant guideline unit that may answer on its own and is relevant enough to be
-    an item at all; failing that, the most relevant unit. A lead-in ("The Parkland formula is ...:") announces
-    its answer rather than giving it: its first item (read under it, as its context shows) is the bottom line."""
+    an item at all; failing that, the most relevant unit (a lead-in gives way to what it announces: _announced)."""
     for s in leads:
         if s.prob < relevant:
             break
@@ -416,21 +415,23 @@ def _is_subject(name: str, unit) -> bool:
     return 0 <= at <= max(60, len(unit.display) // 3)
 
 
+# patient groups a heading path can limit a statement to, each with the words that name it
+_GROUPS = {"kidney": r"renal|kidney|ckd|egfr|dialysis", "liver": r"hepatic|liver|cirrho\w*",
+           "pregnancy": r"pregnan\w*|perinatal|postpartum|lactat\w*|breast-?feeding"}
 _SUBGROUP = re.compile(
     r"\b(?:patients|individuals|people|persons|those|women|men|adults|children)\s+(?:with|who\s+have|who\s+are|on|"
-    r"receiving|undergoing)\s+(?:[\w-]+\s+){0,4}?(?P<pop>renal|kidney|hepatic|liver|cirrho\w*|dialysis|pregnan\w*|"
-    r"breast-?feeding|lactat\w*)", re.I)
+    r"receiving|undergoing)\s+(?:[\w-]+\s+){0,4}?(?P<pop>" + "|".join(_GROUPS.values()) + ")", re.I)
+
+
+def _groups(text: str) -> set[str]:
+    return {g for g, words in _GROUPS.items() if re.search(rf"\b(?:{words})", text, re.I)}
 
 
 def _subgroup_only(unit, question: str) -> bool:
     """The unit's heading path (a lead-in or parent item, not its own words) limits it to patients with an organ
-    impairment or in pregnancy that the question does not name, and the unit itself does not say so."""
+    impairment or in pregnancy that neither the question nor the unit itself names."""
     m = _SUBGROUP.search(unit.context_text)
-    if not m:
-        return False
-    word = m.group("pop").lower()[:5]
-    return word not in question.lower() and word not in unit.display.lower() and not (
-        word in ("renal", "kidne") and re.search(r"\b(?:renal|kidney|ckd|egfr)", question + unit.display, re.I))
+    return bool(m) and not (_groups(m.group("pop")) & _groups(f"{question} {unit.display}"))
 
 
 def _acute(parsed: ParsedQuestion) -> bool:
