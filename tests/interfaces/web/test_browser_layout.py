@@ -13,6 +13,18 @@ import pytest
 
 from tests.interfaces.web.test_e2e_browser import ARGS, CHROMIUM, _playwright, shot
 
+
+def wait_true(page, js: str, timeout: float = 30.0) -> None:
+    """Poll a page expression until it is true. Playwright's wait_for_function polls by evaluating a string inside
+    the page, which the app's CSP (script-src 'self', no 'unsafe-eval') refuses whenever the first check is not
+    already true; page.evaluate runs through the debugger protocol and is allowed."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(js):
+        assert time.monotonic() < deadline, f"not true within {timeout:.0f} s: {js}"
+        page.wait_for_timeout(50)
+
 pytestmark = pytest.mark.browser
 
 DESK, TABLET, PHONE = {"width": 1366, "height": 900}, {"width": 768, "height": 1024}, {"width": 390, "height": 844}
@@ -228,13 +240,13 @@ def test_citation_in_context_and_view_in_source(site, viewport):
     assert no_sideways_scroll(page) and not serious_violations(page)
     shot(page, f"layout-source-panel-{viewport['width']}")
     page.keyboard.press("Escape")
-    page.wait_for_function("!document.getElementById('source-panel').open")
+    wait_true(page, "!document.getElementById('source-panel').open")
     assert page.evaluate("document.activeElement.classList.contains('view-source')")     # focus back on the link
     assert cite.evaluate("d => d.open")                              # the citation it came from is still open
     page.keyboard.press("Enter")                                     # open again from the keyboard, close with Close
     panel.locator(".source-text mark").wait_for()
     panel.locator("button.sp-close").click()
-    page.wait_for_function("!document.getElementById('source-panel').open")
+    wait_true(page, "!document.getElementById('source-panel').open")
     assert page.evaluate("document.activeElement.classList.contains('view-source')")
     page.context.close()
 
@@ -379,8 +391,8 @@ def test_inline_error_and_announced_progress(site, viewport):
     page.evaluate("document.getElementById('ask-form').addEventListener('submit', e => e.preventDefault())")
     page.fill("#question", "What treats refractory HLH?")
     page.click("#ask-form button[type=submit]")
-    page.wait_for_function("document.getElementById('ask-progress').textContent.length > 0")
+    wait_true(page, "document.getElementById('ask-progress').textContent.length > 0")
     text = page.inner_text("#ask-progress")
     assert text.startswith("Searching ") and "sources" in text and page.locator("#ask-progress").is_visible()
-    page.wait_for_function("document.querySelector('#ask-form button[type=submit]').disabled")
+    wait_true(page, "document.querySelector('#ask-form button[type=submit]').disabled")
     page.context.close()
