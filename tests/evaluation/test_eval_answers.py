@@ -114,3 +114,11 @@ def test_bad_questions_file_is_a_one_line_error(tmp_path):
     bad.write_text("{not json\n")
     res = CliRunner().invoke(app, ["eval-answers", str(bad), "--home", str(tmp_path / "h")])
     assert res.exit_code == 1 and "line 1" in res.output and "Traceback" not in res.output
+
+
+def test_paraphrases_never_cut_into_a_word():
+    """The terse form drops a leading "Which"/"What is" and an article, never the first letters of a word
+    ("Which antiplatelet ..." once became "ntiplatelet ...")."""
+    assert A.paraphrases("Which antiplatelet drugs are used after stenting?")[0].startswith("antiplatelet drugs")
+    assert A.paraphrases("What dose of heparin is used?")[0].startswith("dose of heparin")
+    assert A.paraphrases("What is the dose of heparin?")[0].startswith("the dose of heparin")

@@ -54,7 +54,7 @@ def _hit(patterns: Iterable[str], items: list[str]) -> bool:
 
 # ---------------------------------------------------------------- paraphrases (generated, never stored)
 _LEAD_WORDS = re.compile(r"^(?:what|which|how|when|who|is|are|does|do|should|can|could|would|will)\s+"
-                         r"(?:is|are|does|do|should|can|the|a|an)?\s*", re.I)
+                         r"(?:(?:is|are|does|do|should|can|the|a|an)\s+)?", re.I)
 
 
 def paraphrases(question: str) -> list[str]:
