@@ -67,3 +67,30 @@ def test_heading_overlap_counts_the_questions_words_in_the_heading_path_only():
     got = {u.display.split()[1]: f.x[i] for u, f in zip(units, featurize(view, units, {p.id: 1.0 for p in passages}))
            if u.display.startswith("Give")}
     assert got["vancomycin"] > 0 and got["cefazolin"] == 0
+
+
+def test_a_drug_class_asked_about_is_answered_by_its_members_as_the_sources_name_them():
+    """"Which antiemetic drugs ... in pregnancy?": a unit naming ondansetron is about antiemetics because a unit of
+    the pool names ondansetron under an antiemetic heading; statins are named nowhere near the class."""
+    from curbside.answer.features import QuestionView, featurize
+    from curbside.answer.units import units_for_passage
+    from curbside.corpus.models import Document, SourceDocument, SourceSection
+    from curbside.corpus.passages import build_text_and_passages
+    from curbside.retrieve.query import parse_question
+
+    src = SourceDocument(title="Invented nausea guideline", sections=[
+        SourceSection(title="Preferred antiemetic agents", text="Ondansetron is given at 4 mg IV.", kind="body"),
+        SourceSection(title="Special populations: pregnancy", text="Use ondansetron or doxylamine when needed. "
+                      "Statins are contraindicated in pregnancy.", kind="body")])
+    text, passages = build_text_and_passages(src, "sha:n")
+    doc = Document(id="sha:n", title=src.title, text=text)
+    units = [u for p in passages for u in units_for_passage(doc, p)]
+    for question, expected in (("Which antiemetic drugs can be used in pregnancy?", True),
+                               ("antiemetic drugs safe in pregnancy", True),
+                               ("Is ondansetron safe in pregnancy?", True)):
+        view = QuestionView.of(parse_question(question))
+        about = {u.display.split()[0]: f.on_topic
+                 for u, f in zip(units, featurize(view, units, {p.id: 1.0 for p in passages}))}
+        assert about["Use"] is expected and about["Statins"] is False, question
+    view = QuestionView.of(parse_question("Which antiemetic drugs can be used in pregnancy?"))
+    assert view.class_head and not QuestionView.of(parse_question("Is ondansetron safe in pregnancy?")).class_head

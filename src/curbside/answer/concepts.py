@@ -106,13 +106,13 @@ def asks_list(question: str) -> bool:
     if span is None:
         return False
     cls = question[span[0]:span[1]].split()
-    return bool(cls) and (cls[0].lower() in _NUMBERS or any(_plural(w) for w in cls[:3]))
+    return bool(cls) and (cls[0].lower() in _NUMBERS or any(plural(w) for w in cls[:3]))
 
 
 _NUMBERS = frozenset("2 3 4 5 6 7 8 9 10 two three four five six seven eight nine ten several".split())
 
 
-def _plural(word: str) -> bool:
+def plural(word: str) -> bool:
     w = word.lower()
     return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous"))
 

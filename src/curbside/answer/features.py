@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from curbside.answer.concepts import (TYPE_CUES, asks_symptoms, concept_weights, document_meaning,
+from curbside.answer.concepts import (TYPE_CUES, asks_symptoms, concept_weights, document_meaning, plural,
                                         expansion_shorts, head_indices, local_meaning, outside_asked,
                                         weighted_coverage)
 from curbside.answer.roles import (Role, asks_acute, asks_against, classify, population_conflict,
@@ -278,6 +278,8 @@ class QuestionView:
     numbers: frozenset[str] = frozenset()
     prevention_asked: bool = False
     names: frozenset[str] = frozenset()   # written like names in the question: "ORMD-0801", "tmVar", "KMT2C"
+    class_head: bool = False       # every head is a drug class ("Which antihypertensive drugs ... in pregnancy?"):
+                                   # a unit naming one of its members is about it (see featurize)
 
     @classmethod
     def of(cls, parsed: ParsedQuestion) -> "QuestionView":
@@ -304,7 +306,14 @@ class QuestionView:
                    drug_names=frozenset(d.name for d in find_drugs(parsed.text)), names=names,
                    studies=bool(_STUDIES.search(parsed.text)),
                    numbers=frozenset(_NUMBER.findall(parsed.text)),
-                   prevention_asked=bool(re.search(r"\bprophyla|\bprevent", parsed.text, re.I)))
+                   prevention_asked=bool(re.search(r"\bprophyla|\bprevent", parsed.text, re.I)),
+                   class_head=_class_head(parsed, heads))
+
+
+def _class_head(parsed: ParsedQuestion, heads: list[int]) -> bool:
+    """Every head is a drug class, named in the plural ("antihypertensive drugs", "statins", "SSRIs")."""
+    return bool(heads) and all(parsed.concepts[i].kind == "drug" and plural(parsed.concepts[i].text.split()[-1])
+                               for i in heads)
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -381,6 +390,14 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
     blobs: dict[str, list[str]] = {}
     for u in units:
         blobs.setdefault(u.document.id, [u.document.title]).append(u.display)
+    # the members of an asked class, as the sources name them: interventions a unit names where it (or its
+    # heading path) names the class ("Preferred Antihypertensive Agents › ACE inhibitor | First-line")
+    members: set[str] = set()
+    if view.class_head:
+        class_terms = [view.terms[i] for i in view.heads]
+        for u in units:
+            if topical(f"{u.display} {u.subject} {u.context_text}", class_terms, view.head_groups):
+                members.update(n.lower() for n in _interventions(f"{u.display} {u.subject}"))
     doc_terms = {d: document_meaning(view.terms, view.expansions, " ".join(p).lower()) for d, p in blobs.items()}
     unit_tokens = [set(_tokens(f"{u.display} {u.subject}")) for u in units]
     n = len(units)
@@ -407,6 +424,9 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
         ctx = f"{own} {u.context_text} {u.document.title}"
         head_unit = topical(own, heads, view.head_groups)
         share = 1.0 if head_unit else topical_share(ctx, heads, view.head_groups)
+        # a unit naming a member of the asked class is about it
+        if members and share < 1.0 and any(n.lower() in members for n in _interventions(own)):
+            share = 1.0
         head_ctx = share >= 1.0
         # a question named by three or more topic terms and no condition or drug ("Which genomic positions are
         # preferentially selected for transposon insertion?") is about most of them: two in three may answer it
