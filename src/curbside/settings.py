@@ -69,14 +69,18 @@ class Settings:
     ANSWER_FIELDS = ("answer_passages", "answer_per_document", "max_items_per_section", "candidates")
 
     def answer_fingerprint(self) -> str:
-        """A hash of everything that decides what an article says: the answering settings and the learned
-        relevance weights. Stored on every article; a change flags approved articles for re-review."""
+        """A hash of everything that decides what an article says: the answering settings, the package version
+        (the answering code) and the learned weights (the ranker decides which passages an article is composed
+        from, the relevance and verdict models what it says of them). Stored on every article; a change flags
+        approved articles for re-review."""
         import hashlib
         import json
         from importlib import resources
 
-        parts = {f: getattr(self, f) for f in self.ANSWER_FIELDS}
-        for name in ("relevance_weights.json", "verdict_weights.json"):
+        from curbside import __version__
+
+        parts = {f: getattr(self, f) for f in self.ANSWER_FIELDS} | {"version": __version__}
+        for name in ("ranker_weights.json", "relevance_weights.json", "verdict_weights.json"):
             try:
                 parts[name] = hashlib.sha256(resources.files("curbside").joinpath("data", name).read_bytes()
                                              ).hexdigest()[:16]

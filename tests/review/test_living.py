@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from curbside.review import workflow as W
 from curbside.review.living import NEW_EVIDENCE, SOURCE_REMOVED, check_articles, compare, side_by_side
 from tests.review.conftest import make_article
@@ -97,3 +99,44 @@ def test_answering_change_flags_an_article_whose_text_changes():
     assert compare(art("aaa", 0), art("bbb", 5))[0] == ANSWERING_CHANGED      # new model, other quote
     assert compare(art("aaa", 0), art("bbb", 0))[0] == ""                      # new model, same answer
     assert compare(art("aaa", 0), art("aaa", 5))[0] == ""                      # same model: not this flag
+
+
+def test_the_answer_fingerprint_covers_the_settings_the_code_version_and_every_learned_weights_file(monkeypatch):
+    import curbside
+    from curbside.settings import Settings
+
+    base = Settings(home=Path("/nonexistent-home"))
+    fp = base.answer_fingerprint()
+    assert fp == Settings(home=Path("/elsewhere")).answer_fingerprint()          # not the home
+    assert Settings(home=Path("/x"), max_items_per_section=base.max_items_per_section + 1).answer_fingerprint() != fp
+    monkeypatch.setattr(curbside, "__version__", "0.0.0-test")
+    assert base.answer_fingerprint() != fp
+    monkeypatch.undo()
+    from importlib import resources
+
+    real = resources.files
+
+    class Files:
+        def __init__(self, changed: str):
+            self.changed = changed
+
+        def __call__(self, pkg):
+            root = real(pkg)
+            changed = self.changed
+
+            class Root:
+                def joinpath(self, *parts):
+                    p = root.joinpath(*parts)
+                    if parts[-1] != changed:
+                        return p
+
+                    class Changed:
+                        def read_bytes(self):
+                            return p.read_bytes() + b" "
+                    return Changed()
+            return Root()
+
+    for name in ("ranker_weights.json", "relevance_weights.json", "verdict_weights.json"):
+        monkeypatch.setattr(resources, "files", Files(name))
+        assert base.answer_fingerprint() != fp, name
+        monkeypatch.undo()
