@@ -169,3 +169,17 @@ def test_a_list_question_fills_free_places_with_the_other_units_of_documents_tha
     assert [s.unit.display for s in _list_rest(listing, pool, usable, model)] == [skin.unit.display]
     assert _list_rest(parse_question("Which organ is damaged first in zorbosis?"), pool, usable, model) == []
     assert _list_rest(parse_question("What is the treatment for zorbosis?"), pool, usable, model) == []
+
+
+def test_a_table_line_that_lost_its_columns_is_not_shown_alone():
+    from curbside.answer.compose import _loose_cell
+
+    def unit(kind: str, display: str):
+        return SimpleNamespace(kind=kind, display=display)
+
+    for junk in ("Disease", "(45 courses)", "11 (24%) 1(2%) 8", "Familial widgetosis type 2"):
+        assert _loose_cell(unit("table_row", junk)), junk
+    assert not _loose_cell(unit("table_row", "| Stage 1 | 1.5-1.9 times baseline |"))     # its columns kept
+    assert not _loose_cell(unit("table_row", "Marsh et al. 22 At least 25% improvement in two or more markers"))
+    assert not _loose_cell(unit("list_item", "Disease"))        # a list item is read under its heading path
+    assert not _loose_cell(unit("sentence", "Rare."))

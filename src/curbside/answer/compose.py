@@ -137,7 +137,7 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
     # a statement its heading path restricts to patients the question does not ask about ("for individuals with
     # renal impairment" above "Acamprosate should not be used as a first-line treatment") would read as general
     # advice: it answers the question about that subgroup, not this one
-    usable = [s for s in scored if s.usable and not _subgroup_only(s.unit, parsed.text)]
+    usable = [s for s in scored if s.usable and not _subgroup_only(s.unit, parsed.text) and not _loose_cell(s.unit)]
     # the answer must be about the question's population when it names one (children, pregnancy, CKD ...)
     leads = [s for s in usable if s.can_lead]
     if not leads or leads[0].prob < model.answer_threshold:
@@ -238,6 +238,7 @@ def _inherit_lead_in_relevance(scored: list[Scored], threshold: float) -> None:
     scored.sort(key=lambda x: -x.prob)
 
 
+LOOSE_CELL_WORDS = 8  # a one-cell table row shorter than this is a flattened table's line, not a statement
 BLOCK_ROWS = 6        # rows/items of one table or list shown together with the one that was chosen
 
 
@@ -432,6 +433,13 @@ def _subgroup_only(unit, question: str) -> bool:
     impairment or in pregnancy that neither the question nor the unit itself names."""
     m = _SUBGROUP.search(unit.context_text)
     return bool(m) and not (_groups(m.group("pop")) & _groups(f"{question} {unit.display}"))
+
+
+def _loose_cell(unit) -> bool:
+    """A table row of one short cell, i.e. a line of a table whose columns were lost when the page was flattened
+    (OCR): "Disease", "(45 courses)", "11 (24%) 1(2%) 8". Shown alone it says nothing, or reads as being about
+    whatever precedes it. A row that keeps its columns, or a cell long enough to be a statement, stays."""
+    return unit.kind == "table_row" and "|" not in unit.display and len(unit.display.split()) < LOOSE_CELL_WORDS
 
 
 def _acute(parsed: ParsedQuestion) -> bool:
