@@ -10,8 +10,10 @@ matches the unit, 0 otherwise; a unit matching a must_not pattern is a negative 
 question that should be abstained on is a negative. The model is a logistic regression over the general features
 of curbside/answer/features.py (no word of any question is a feature), so what it learns is how much coverage,
 head-concept presence, answer type, role and polarity matter. Thresholds: the answer/abstain threshold maximises
-balanced accuracy of the decision on the tuning questions; the item threshold maximises F2 of unit labels
-(recall weighs more: the article's sections cap its length).
+balanced accuracy of the decision on the tuning questions; the item threshold is the highest (shortest articles)
+whose composed tuning articles hold within --facts-tolerance of the most facts (`--item-threshold units`: F2 of
+unit labels instead). After a change to the ranker or to composition, keep the weights and re-pick only the item
+threshold: `--keep-weights src/curbside/data/relevance_weights.json`.
 """
 
 from __future__ import annotations
@@ -212,34 +214,41 @@ def pick_answer_threshold(dec) -> float:
     return round(float((run[0] + run[-1]) / 2), 3)
 
 
-def pick_item_threshold(records, stores, weights, answer_t: float, grid) -> tuple[float, float]:
+def pick_item_threshold(records, stores, weights, answer_t: float, grid, tolerance: float = 0.0
+                        ) -> tuple[float, float]:
     """The item threshold whose articles hold the most facts over the TUNING questions, composed exactly as
     `curbside ask` composes them (section limits, per-document caps, blocks and all: a unit-level F-score cannot
-    see those); ties go to the higher threshold (shorter articles). Returns (threshold, facts recall)."""
+    see those), or rather the highest threshold (the shortest articles) whose recall is within `tolerance` of the
+    most: one or two facts more are not worth a longer article for every question (at tolerance 0.02, two facts
+    of the ~130 tuning facts). Returns (threshold, facts recall)."""
     import curbside.answer.compose as compose
     from curbside.answer.relevance import RelevanceModel
     from curbside.evaluation.answers import body_items
 
     tuning = [q for q in records if not held_out(str(q["id"])) and q.get("expect") == "answer"]
     original = compose.load_model
-    best = (-1.0, float(grid[0]))
+    found: list[tuple[float, float]] = []
     try:
         for t in grid:
             model = RelevanceModel(np.asarray(weights, dtype=np.float32), answer_t, float(t), {})
             compose.load_model = lambda path=None, m=model: m
             got = total = 0
+            words = []
             for q in tuning:
                 article = stores.engine(q.get("store") or "default").ask(q["question"], save=False)
                 items = body_items(article.model_dump(mode="json"))
                 got += sum(any(_match(alts, it) for it in items) for alts in q.get("facts") or [])
                 total += len(q.get("facts") or [])
+                words.append(sum(len(it.split()) for it in items))
             recall = got / max(1, total)
-            print(f"item threshold {t:.2f}: tuning facts recall {recall:.3f}", file=sys.stderr)
-            if recall >= best[0]:
-                best = (recall, float(t))
+            found.append((float(t), recall))
+            print(f"item threshold {t:.2f}: tuning facts recall {recall:.3f}, median article "
+                  f"{float(np.median(words)):.0f} words", file=sys.stderr)
     finally:
         compose.load_model = original
-    return round(best[1], 3), round(best[0], 4)
+    most = max(r for _, r in found)
+    t, recall = max((t, r) for t, r in found if r >= most - tolerance - 1e-9)
+    return round(t, 3), round(recall, 4)
 
 
 def main() -> None:
@@ -264,7 +273,11 @@ def main() -> None:
                          "composition")
     ap.add_argument("--item-threshold", choices=("articles", "units"), default="articles",
                     help="how the item threshold is chosen: 'articles' = the one whose composed tuning articles "
-                         "hold the most facts (0.36-0.66, ties to the higher; minutes); 'units' = unit-level F2")
+                         "hold the most facts (0.36-0.66, the highest within --facts-tolerance of the most; "
+                         "minutes); 'units' = unit-level F2")
+    ap.add_argument("--facts-tolerance", type=float, default=0.02,
+                    help="with --item-threshold articles: the highest threshold whose tuning facts recall is within "
+                         "this of the best is chosen (shorter articles for at most ~2 of ~130 facts)")
     args = ap.parse_args()
     records = load_records(args.shared / "data" / "eval" / "clinical" / "questions_dev.jsonl")
     stores = Stores(None, args.stores, args.shared, log=lambda s: print(s, file=sys.stderr))
@@ -309,8 +322,10 @@ def main() -> None:
     item_t = round(item_t, 3)
     item_by = "unit F2 over the tuning units"
     if args.item_threshold == "articles":
-        item_t, recall = pick_item_threshold(records, stores, weights, answer_t, np.arange(0.36, 0.665, 0.02))
-        item_by = f"facts recall of the composed tuning articles ({recall})"
+        item_t, recall = pick_item_threshold(records, stores, weights, answer_t, np.arange(0.36, 0.665, 0.02),
+                                             args.facts_tolerance)
+        item_by = (f"facts recall of the composed tuning articles ({recall}; the highest threshold within "
+                   f"{args.facts_tolerance:g} of the best)")
     report = {}
     for split in (False, True):
         for style in ("pubmedqa", "bioasq"):
