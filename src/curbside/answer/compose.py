@@ -185,11 +185,13 @@ def compose_article(question: str, parsed: ParsedQuestion, hits: list[SearchHit]
         sections.append(Section(title=T.SECTION_TITLES["against"], kind="against", items=against))
 
     picker.new_section()
-    # the research: what non-guideline sources found (findings first, then what they say about the question)
+    # the research: what non-guideline sources say about the question, most relevant first (a finding is not
+    # put above a more relevant statement of the same source: "the very definition of refractory disease is itself
+    # challenging ..." answers "How is refractory X defined?" better than a response rate)
     research_pool = [s for s in pool if s.unit.document.evidence_level not in (EvidenceLevel.GUIDELINE,
                                                                                  EvidenceLevel.TRIAL_REGISTRY)
                      and s.role.role not in ("risk_factor",) and not s.role.meta]
-    research_pool.sort(key=lambda s: (s.role.role != "finding", -s.prob))
+    research_pool.sort(key=lambda s: -s.prob)
     # the research is the answer when no guideline gives one: then it has the room a guideline section would have
     room = 4 if any(sec.kind == "guidelines" for sec in sections) else limit
     research = [_item(s, cites) for s in _first(research_pool, picker, room, room)]
