@@ -273,3 +273,13 @@ def test_a_short_number_after_an_abbreviation_makes_a_numbered_name_not_the_abbr
     # a qualifier or a long number (a protocol's year) after the abbreviation leaves the abbreviation as the concept
     assert [c.text for c in parse_question("Which genes are EBV-associated?", index).concepts] == ["EBV"]
     assert [c.text for c in parse_question("What is the ZCL-2004 protocol?", index).concepts][0] == "ZCL"
+
+
+def test_a_condition_named_with_a_latin_adjective_after_it_is_a_condition():
+    from curbside.retrieve.query import is_condition, parse_question
+
+    for phrase in ("acute otitis media", "otitis externa", "diabetes insipidus", "pityriasis rosea", "lupus erythematosus"):
+        assert is_condition(phrase), phrase
+    assert not is_condition("social media") and not is_condition("media")
+    kinds = {c.text: c.kind for c in parse_question("Which children with acute otitis media need antibiotics?").concepts}
+    assert kinds.get("acute otitis media") == "condition"

@@ -16,7 +16,8 @@ from curbside.answer.models import QueryInfo
 from curbside.retrieve.abbreviations import AbbreviationIndex, find_definitions
 from curbside.retrieve.drugs import drug_synonyms, find_drugs
 from curbside.retrieve.vocabulary import (CONDITION_HEADS, CONDITION_SUFFIX, GENERIC, MODIFIERS, NOT_CONDITION,
-                                          PHRASING, POPULATION_PATTERNS, POPULATION_VARIANTS, STOPWORDS, THERAPIES)
+                                          PHRASING, POPULATION_PATTERNS, POPULATION_VARIANTS, POSTPOSITIVE, STOPWORDS,
+                                          THERAPIES)
 
 MAX_CHARS = 2000
 MAX_FTS_TERMS = 40
@@ -95,6 +96,8 @@ def is_condition(text: str) -> bool:
     words = re.findall(r"[a-z0-9\-]+", text.lower())
     if not words:
         return False
+    if len(words) > 1 and words[-1] in POSTPOSITIVE:        # "otitis media": the word before names it
+        words = words[:-1]
     last = words[-1]
     return last in CONDITION_HEADS or (last not in NOT_CONDITION and bool(CONDITION_SUFFIX.search(last)))
 
@@ -229,6 +232,8 @@ def parse_question(question: str, abbreviations: AbbreviationIndex | None = None
     def flush() -> None:
         while run:
             head = max((k for k in run if is_condition(low[k])), default=None)
+            while head is not None and head + 1 in run and low[head + 1] in POSTPOSITIVE:   # "otitis media"
+                head += 1
             if head is None:
                 for k in run:
                     _single(k)

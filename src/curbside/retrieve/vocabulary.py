@@ -87,6 +87,14 @@ nephropathy cardiomyopathy myopathy encephalopathy coagulopathy vasculopathy art
 section transplantation replacement bypass
 """)
 
+# Latin adjectives written after a condition's name ("otitis media", "diabetes insipidus", "lupus erythematosus"):
+# the phrase is a condition when the word before one is
+POSTPOSITIVE = _words("""
+media externa interna pedis capitis corporis cruris unguium versicolor mellitus insipidus gravis migrans multiforme
+nodosum pectoris epilepticus vulgaris rosea planus contagiosum gravidarum previa excavatum inversus erythematosus
+perstans chronicum acuminata tarda
+""")
+
 # suffixes that mark a single word as a condition ("lymphohistiocytosis", "nephritis", "lymphoma")
 CONDITION_SUFFIX = re.compile(
     r"(itis|osis|oses|emia|aemia|oma|omas|pathy|pathies|plasia|trophy|algia|uria|penia|cytosis|iasis|ism|"
