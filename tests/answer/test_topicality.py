@@ -94,3 +94,13 @@ def test_a_drug_class_asked_about_is_answered_by_its_members_as_the_sources_name
         assert about["Use"] is expected and about["Statins"] is False, question
     view = QuestionView.of(parse_question("Which antiemetic drugs can be used in pregnancy?"))
     assert view.class_head and not QuestionView.of(parse_question("Is ondansetron safe in pregnancy?")).class_head
+
+
+def test_a_common_prefix_does_not_make_unrelated_words_one_stem():
+    """Five letters were the stem, so "anticoagulants" matched "anticipated" and "hypertension" matched
+    "hyperglycaemia": a question about anticoagulants in pregnancy was answered from an obstetric guideline."""
+    assert _stem("anticoagulants") != _stem("anticipated")
+    assert _stem("hypertension") != _stem("hyperglycaemia") and _stem("hypertension") == _stem("hypertensive")
+    assert _stem("antibodies") == _stem("antibody") and _stem("micrornas") == _stem("microrna")
+    assert _stem("nucleus") == _stem("nuclear") and _stem("genes") == _stem("gene")
+    assert not topical("Magnesium sulfate is given when birth is anticipated before 32 weeks.", [{"anticoagulants"}])

@@ -51,12 +51,20 @@ CLINICAL_POPULATION = re.compile(
 _STEM = 5
 
 
+# prefixes that start many unrelated words: the stem counts its letters after them ("anticoagulants" is not
+# "anticipated", "hypertension" not "hyperglycaemia", "intravenous" not "intraocular")
+_PREFIX = re.compile(r"^(?:anti|hyper|hypo|inter|intra|trans|super|supra|multi|micro|macro|pseudo|para|peri|post)"
+                     r"(?=[a-z]{3})")
+
+
 def _stem(w: str) -> str:
-    """The first _STEM letters; a short word loses a plural "s" first ("DNAs", "LTRs", "cells" are "DNA", "LTR",
-    "cell"; not "virus", "genus", "class")."""
+    """The first _STEM letters, or a common prefix and the two letters after it (_PREFIX); a short word loses a
+    plural "s" first ("DNAs", "LTRs", "cells" are "DNA", "LTR", "cell"; not "virus", "genus", "class")."""
     if 3 < len(w) <= _STEM and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
-    return w[:_STEM] if len(w) > _STEM else w
+    p = _PREFIX.match(w)
+    n = p.end() + 2 if p else _STEM
+    return w[:n] if len(w) > n else w
 
 
 # words that name no particular condition: a head concept is matched by its other words
