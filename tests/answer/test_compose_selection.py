@@ -183,3 +183,20 @@ def test_a_table_line_that_lost_its_columns_is_not_shown_alone():
     assert not _loose_cell(unit("table_row", "Marsh et al. 22 At least 25% improvement in two or more markers"))
     assert not _loose_cell(unit("list_item", "Disease"))        # a list item is read under its heading path
     assert not _loose_cell(unit("sentence", "Rare."))
+
+
+def test_one_patients_course_never_answers_on_its_own():
+    """"One of the patients was diagnosed with <disease> ..." is about the disease but is no answer to how it is
+    treated: a case narrative may be an item, never the bottom line (nor the reason to answer at all)."""
+    from curbside.answer.roles import classify
+    from curbside.corpus.models import EvidenceLevel
+
+    doc = SimpleNamespace(evidence_level=EvidenceLevel.NARRATIVE_REVIEW)
+
+    def scored(text: str) -> Scored:
+        f = SimpleNamespace(on_topic=True, population_ok=True, population_covered=True, role=classify(text, ""))
+        return Scored(SimpleNamespace(document=doc, display=text), f, 0.9)
+
+    case = scored("One of the patients was diagnosed with Zorbo disease and the other patient with a rash.")
+    assert case.features.role.case and case.usable and not case.can_lead
+    assert scored("Zorbo disease is treated with intravenous immunoglobulin.").can_lead

@@ -74,8 +74,10 @@ class Scored:
     @property
     def can_lead(self) -> bool:
         """Can answer the question on its own: about the head concept itself (not only through its document),
-        usable, and about the question's population when it names one."""
-        return self.features.on_topic and self.usable and self.features.population_covered
+        usable, about the question's population when it names one, and not one patient's course (a case
+        narrative that names the disease is no answer to how it is treated)."""
+        return self.features.on_topic and self.usable and self.features.population_covered \
+            and not self.features.role.case
 
 
 def score_units(parsed, units: list, passage_scores: dict[str, float],
