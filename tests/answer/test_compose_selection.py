@@ -200,3 +200,20 @@ def test_one_patients_course_never_answers_on_its_own():
     case = scored("One of the patients was diagnosed with Zorbo disease and the other patient with a rash.")
     assert case.features.role.case and case.usable and not case.can_lead
     assert scored("Zorbo disease is treated with intravenous immunoglobulin.").can_lead
+
+
+def test_the_end_of_a_lead_ins_sentence_is_neither_an_option_nor_a_bottom_line():
+    """"Patients who ... / Were hospitalized AND received parenteral antibiotics": the item's subject is its lead-in,
+    so it is not an "Antibiotics" option, nor an answer on its own."""
+    from curbside.answer.features import continues_lead_in
+    from curbside.answer.roles import classify
+    from curbside.corpus.models import EvidenceLevel
+
+    assert continues_lead_in("Were hospitalized AND received parenteral antibiotics in the last 90 days")
+    assert continues_lead_in("Is more likely than erythema migrans to be hot, itchy or painful")
+    assert not continues_lead_in("Isoniazid is given for 9 months.") and not continues_lead_in("Use widgetmab.")
+    doc = SimpleNamespace(evidence_level=EvidenceLevel.GUIDELINE)
+    text = "Are classified as having severe widget disease"
+    f = SimpleNamespace(on_topic=True, population_ok=True, population_covered=True, role=classify(text, ""))
+    s = Scored(SimpleNamespace(document=doc, display=text), f, 0.9)
+    assert s.usable and not s.can_lead

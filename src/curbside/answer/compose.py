@@ -24,6 +24,7 @@ from curbside.answer import templates as T
 from curbside.answer.audience import adapt
 from curbside.answer.conflicts import find_conflicts
 from curbside.answer.evidence_lines import evidence_line
+from curbside.answer.features import continues_lead_in
 from curbside.answer.models import Article, BottomLine, Item, Quote, Reference, Section
 from curbside.answer.relevance import RelevanceModel, Scored, load_model, score_units
 from curbside.corpus.models import Document, EvidenceLevel
@@ -353,8 +354,10 @@ def _main_list(parsed: ParsedQuestion, pool: list[Scored], picker: _Picker, cite
                 continue
             if qtype != "prevention" and r.maintenance and _acute(parsed):
                 continue
-            if r.no_evidence or r.case:
-                continue            # "there is no published experience with X", one patient's course: not an option
+            if r.no_evidence or r.case or continues_lead_in(s.unit.display):
+                continue            # "there is no published experience with X", one patient's course, the end of a
+                #                     lead-in's sentence ("Were hospitalized AND received parenteral antibiotics"): not
+                #                     an option
             doc = s.unit.document
             if doc.id not in regimens:
                 regimens[doc.id] = IV.regimens_of(doc.text)

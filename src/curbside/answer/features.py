@@ -334,6 +334,17 @@ def _number_share(numbers: frozenset[str], text: str) -> float:
     return len(numbers & set(_NUMBER.findall(text))) / len(numbers)
 
 
+# a list item that opens with an auxiliary or copula ("Are classified as having severe CAP", "Were hospitalized AND
+# received parenteral antibiotics ...", "Is more likely than erythema migrans to be ...") finishes its lead-in's
+# sentence ("Patients who ..."): its subject is not in its own words
+_CONTINUES = re.compile(r"(?:are|is|were|was|has|have|had|does|do|did|should|must|may|can|could|will|would)\b", re.I)
+
+
+def continues_lead_in(display: str) -> bool:
+    """The unit opens with an auxiliary or copula: the rest of a sentence its lead-in began (see _CONTINUES)."""
+    return bool(_CONTINUES.match(display.lstrip()))
+
+
 def _fragment(display: str) -> bool:
     """A piece of a sentence rather than a statement: starts in lower case or with punctuation (a span cut from
     flattened text)."""

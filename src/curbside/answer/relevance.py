@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from curbside.answer.features import _STUDIES as STUDIES_ASKED
-from curbside.answer.features import FEATURES, QuestionView, UnitFeatures, featurize
+from curbside.answer.features import FEATURES, QuestionView, UnitFeatures, continues_lead_in, featurize
 from curbside.corpus.models import EvidenceLevel
 
 
@@ -74,10 +74,11 @@ class Scored:
     @property
     def can_lead(self) -> bool:
         """Can answer the question on its own: about the head concept itself (not only through its document),
-        usable, about the question's population when it names one, and not one patient's course (a case
-        narrative that names the disease is no answer to how it is treated)."""
+        usable, about the question's population when it names one, not one patient's course (a case narrative
+        that names the disease is no answer to how it is treated), and not the second half of a sentence whose
+        subject is its lead-in ("Is more likely than erythema migrans to be hot, itchy or painful")."""
         return self.features.on_topic and self.usable and self.features.population_covered \
-            and not self.features.role.case
+            and not self.features.role.case and not continues_lead_in(self.unit.display)
 
 
 def score_units(parsed, units: list, passage_scores: dict[str, float],
