@@ -9,11 +9,13 @@ retrieves for it (exactly as `curbside ask` does) are labelled: 1 when a fact or
 matches the unit, 0 otherwise; a unit matching a must_not pattern is a negative with weight 3; every unit of a
 question that should be abstained on is a negative. The model is a logistic regression over the general features
 of curbside/answer/features.py (no word of any question is a feature), so what it learns is how much coverage,
-head-concept presence, answer type, role and polarity matter. Thresholds: the answer/abstain threshold maximises
-balanced accuracy of the decision on the tuning questions; the item threshold is the highest (shortest articles)
-whose composed tuning articles hold within --facts-tolerance of the most facts (`--item-threshold units`: F2 of
-unit labels instead). After a change to the ranker or to composition, keep the weights and re-pick only the item
-threshold: `--keep-weights src/curbside/data/relevance_weights.json`.
+head-concept presence, answer type, role and polarity matter; the fit holds the weights of NONPOSITIVE at or below 0
+(the issue's rules, e.g. a risk factor is never a treatment, as constraints on what is learnt, not as hand weights).
+Thresholds: the answer/abstain threshold maximises balanced accuracy of the decision on the tuning questions; the
+item threshold is the highest (shortest articles) whose composed tuning articles hold within --facts-tolerance of
+the most facts (`--item-threshold units`: F2 of unit labels instead). After a change to the ranker or to
+composition, keep the weights and re-pick only the item threshold: `--keep-weights
+src/curbside/data/relevance_weights.json`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ from curbside.answer.relevance import STUDIES_ASKED, Scored, fit_logistic  # noq
 from curbside.answer.units import units_for_hits, units_for_passage  # noqa: E402
 from curbside.evaluation.answers_run import Stores, held_out, load_records  # noqa: E402
 
+# features that may only lower relevance (the issue's rules, as constraints on the fit rather than hand weights):
+# a risk factor is never a treatment, an acute question does not get maintenance therapy, another population's
+# statement and one patient's course do not answer
+NONPOSITIVE = ("risk_factor_for_treatment", "maintenance_for_acute", "population_conflict", "case_narrative",
+               "prevention_for_treatment")
 OUT = Path(__file__).resolve().parents[1] / "src" / "curbside" / "data" / "relevance_weights.json"
 
 
@@ -306,7 +313,8 @@ def main() -> None:
         answer_t = float(kept["answer_threshold"])
         probs = 1.0 / (1.0 + np.exp(-(X @ weights)))
     else:
-        weights = fit_logistic(X[train], y[train], sw[train], l2=args.l2)
+        weights = fit_logistic(X[train], y[train], sw[train], l2=args.l2,
+                               nonpositive=tuple(FEATURES.index(f) for f in NONPOSITIVE))
         probs = 1.0 / (1.0 + np.exp(-(X @ weights)))
         answer_t = pick_answer_threshold(decisions(rows, probs, records, False)
                                          + paraphrase_decisions(records, stores, weights))
@@ -349,6 +357,7 @@ def main() -> None:
                       "questions": sum(not held_out(str(r["id"])) for r in records), "l2": args.l2,
                       "pubmedqa_weight": args.pubmedqa_weight, "bioasq_weight": args.bioasq_weight,
                       "bioasq_questions": args.bioasq_questions, "item_threshold_by": item_by,
+                      "nonpositive": kept["about"].get("nonpositive", []) if args.keep_weights else list(NONPOSITIVE),
                       "weights_from": kept["about"].get("weights_from", kept["about"].get("trained", ""))
                       if args.keep_weights else str(date.today()),
                       "command": "python scripts/train_relevance.py --shared ../shared --stores DIR",

@@ -99,19 +99,29 @@ def score_units(parsed, units: list, passage_scores: dict[str, float],
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None, l2: float = 1.0,
-                 iterations: int = 50) -> np.ndarray:
-    """L2-regularised logistic regression by Newton's method (the bias, column 0, is not penalised)."""
+                 iterations: int = 50, nonpositive: tuple[int, ...] = ()) -> np.ndarray:
+    """L2-regularised logistic regression by Newton's method (the bias, column 0, is not penalised). Columns in
+    `nonpositive` may only lower the probability: a weight the data would make positive is held at 0 (an active
+    set: the column leaves the Newton step while its gradient pushes it up)."""
     n, d = X.shape
     sw = np.ones(n) if sample_weight is None else sample_weight
     w = np.zeros(d)
     reg = np.full(d, l2)
     reg[0] = 0.0
+    held = np.zeros(d, dtype=bool)
+    bounded = np.zeros(d, dtype=bool)
+    bounded[list(nonpositive)] = True
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(X @ w)))
         g = X.T @ (sw * (p - y)) + reg * w
-        H = (X * (sw * p * (1 - p))[:, None]).T @ X + np.diag(reg) + 1e-6 * np.eye(d)
-        step = np.linalg.solve(H, g)
+        held = bounded & (w >= 0) & (g < 0)          # at the bound and pushed up: stays at 0
+        free = ~held
+        H = (X[:, free] * (sw * p * (1 - p))[:, None]).T @ X[:, free] + np.diag(reg[free]) + 1e-6 * np.eye(free.sum())
+        step = np.zeros(d)
+        step[free] = np.linalg.solve(H, g[free])
         w -= step
-        if np.abs(step).max() < 1e-6:
+        over = bounded & (w > 0)
+        w[over] = 0.0
+        if np.abs(step).max() < 1e-6 and not over.any():
             break
     return w
