@@ -161,3 +161,16 @@ def test_candidates_carry_each_concept_and_keyword_mention(loaded_engine):
     assert c.infos and all(len(i.concept_hits) == n_concepts and len(i.keyword_hits) == n_keywords for i in c.infos)
     for h, i in zip(c.hits, c.infos):
         assert sum(i.concept_hits) / n_concepts == pytest.approx(h.coverage)
+
+
+def test_one_spelling_for_greek_letters_hyphens_and_a_letter_after_a_number():
+    for terms, text in (([{"5a reductase deficiency"}], "steroid 5 alpha-reductase deficiency"),
+                        ([{"5a reductase deficiency"}], "5alpha-reductase deficiency"),
+                        ([{"γ-h2ax"}], "gamma-H2AX foci"), ([{"gamma-h2ax"}], "γ-H2AX foci"),
+                        ([{"m6a"}], "m6 A methylation of zorb RNA"), ([{"e cadherin"}], "membrane-bound E-cadherin")):
+        assert coverages(text, terms) == [1.0], (terms, text)
+        assert CoverageMatcher(terms)(text) == [1.0]
+    # at word boundaries only, and a plain word is never found inside a hyphenated one
+    assert coverages("TNF and IL-6", [{"tnf alpha"}]) == [0.0]
+    assert coverages("non-diabetic adults", [{"diabetic"}]) == [0.0]
+    assert CoverageMatcher([{"diabetic"}])("non-diabetic adults") == [0.0]

@@ -21,6 +21,7 @@ from curbside.retrieve.fusion import mmr
 from curbside.retrieve.query import (ParsedQuestion, focus_view, fts_query, is_long, keyword_terms, parse_question,
                                     sentence_terms)
 from curbside.retrieve.ranker import CandidateInfo, FEATURES, Ranker, feature_matrix
+from curbside.retrieve.spelling import keyed as _keyed, spelling_key
 from curbside.store.corpus_store import CorpusStore
 from curbside.store.vector_index import VectorIndex
 from curbside.store.vectors import VectorStore, matvec
@@ -87,6 +88,7 @@ def coverages(text: str, *term_lists: list[set[str]]) -> list[float]:
     low = text.lower()
     words = set(_WORD.findall(low))
     ordered: list[str] | None = None
+    key: str | None = None
     out = []
     for terms in term_lists:
         if not terms:
@@ -97,14 +99,22 @@ def coverages(text: str, *term_lists: list[set[str]]) -> list[float]:
             if any((v in words) if " " not in v and "-" not in v else (v in low) for v in variants):
                 hit += 1
                 continue
+            found = False
             for v in variants:
                 if len(v) >= 5 and " " not in v:
                     if ordered is None:
                         ordered = sorted(words)
                     i = bisect_left(ordered, v)   # the first word >= v is the one that starts with v, if any does
                     if i < len(ordered) and ordered[i].startswith(v):
-                        hit += 1
+                        found = True
                         break
+            if not found:
+                keys = [k for k in map(_keyed, variants) if k]
+                if keys:
+                    if key is None:
+                        key = spelling_key(text)
+                    found = any(k in key for k in keys)
+            hit += found
         out.append(hit / len(terms))
     return out
 
@@ -120,9 +130,13 @@ class CoverageMatcher:
         self.by_word: dict[str, list[tuple[int, int]]] = {}   # one-word variant -> (list, concept) it matches
         self.phrases: list[tuple[str, int, int]] = []         # variants with a space or a hyphen: substring match
         self.stems: dict[str, list[tuple[str, int, int]]] = {}  # 5+ characters, no space, by their first 5
+        self.keys: list[tuple[str, int, int]] = []            # spelling keys (see `spelling_key`)
         for li, terms in enumerate(term_lists):
             for ci, variants in enumerate(terms):
                 for v in variants:
+                    k = _keyed(v)
+                    if k:
+                        self.keys.append((k, li, ci))
                     if " " not in v and "-" not in v:
                         self.by_word.setdefault(v, []).append((li, ci))
                     else:
@@ -166,6 +180,13 @@ class CoverageMatcher:
                         ordered = sorted(words)
                     i = bisect_left(ordered, v)   # the first word >= v is the one that starts with v, if any does
                     if i < len(ordered) and ordered[i].startswith(v):
+                        hit.add((li, ci))
+        if len(hit) < self.total and self.keys:
+            key = None
+            for k, li, ci in self.keys:
+                if (li, ci) not in hit:
+                    key = key if key is not None else spelling_key(text)
+                    if k in key:
                         hit.add((li, ci))
         return hit
 
