@@ -108,3 +108,20 @@ def test_a_condition_named_also_as_another_is_one_head_either_name_suffices():
     parsed = parse_question("Does Zorbo syndrome cause blorfosis?")
     view = QuestionView.of(parsed)
     assert len(set(alias_groups(parsed, view.heads))) == len(view.heads) == 2
+
+
+def test_what_the_question_says_of_its_topic_is_not_its_head():
+    # a relation after "is the ... of": asked of the name, not the topic
+    assert _heads("Which is the catalytic activity of the protein encoded by the gene ZQK4B?") == ["ZQK4B"]
+    assert _heads("Which organisms are the focus of the Blorfbase?") == ["Blorfbase"]
+    # a passive verb after the subject
+    assert _heads("Quorbaline could be repositioned for what diseases?") == ["Quorbaline"]
+    # nothing else to be about: the relation stays
+    assert _heads("What is the refractory period of zorbs?") != []
+
+
+def test_a_class_asked_at_the_end_and_a_relative_clause():
+    # "... from what <plant>?": the class asked at the end is not the topic
+    assert _heads("Zorbotannin is extracted from what plant?") == ["Zorbotannin"]
+    # a relative clause's verb restricts the class: it stays a head
+    assert "dephosphorylated" in _heads("List Qdk targets that are dephosphorylated during cytokinesis")

@@ -117,17 +117,38 @@ def plural(word: str) -> bool:
     return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous"))
 
 
+# what the question says of its topic rather than the topic: a relation after "is the" ("Which is the <catalytic
+# activity> of ... KMT2C?", "Which organisms are the <focus> of WormBase?"), the main clause's passive verb after
+# its subject ("Febrifugine could be <repositioned> for ...", not a relative clause's: "targets that are
+# dephosphorylated") and an answer class asked at the end ("... is extracted from what <plant>?")
+_RELATION = re.compile(r"\b(?i:is|are|was|were)\s+the\s+(?P<c>(?:[a-z][a-z-]*\s+){0,2}?[a-z][a-z-]*)\s+of\b")
+_PASSIVE_VERB = re.compile(r"(?<=\S)(?<!\bthat)(?<!\bwhich)(?<!\bwho)\s+(?:be|been|being|is|are|was|were)\s+"
+                           r"(?:[a-z]+ly\s+)?(?P<c>[a-z]{3,}ed)\b")
+_CLASS_LAST = re.compile(rf"(?<=\S)\s+(?i:which|what)\s+(?P<c>{_WORD_}(?:\s+{_WORD_})?)\s*[?.]?\s*$")
+
+
+def asking_spans(question: str) -> list[tuple[int, int]]:
+    """Spans of the question's asking words: its answer class (see `asked_class`, with a passive verb after it)
+    and what it says of its topic (see _RELATION, _PASSIVE_VERB, _CLASS_LAST)."""
+    span = asked_class(question, with_verb=True)
+    out = [span] if span else []
+    q = question.strip()
+    start = len(question) - len(question.lstrip())
+    out += [(m.start("c") + start, m.end("c") + start)
+            for rx in (_RELATION, _PASSIVE_VERB, _CLASS_LAST) for m in rx.finditer(q)]
+    return out
+
+
 def outside_asked(parsed: ParsedQuestion, indices: list[int]) -> list[int]:
-    """`indices` without the concepts written inside the question's answer class; all of them when nothing else
-    would remain (then the class is the topic: "List Mcl-1 inhibitors")."""
-    span = asked_class(parsed.text, with_verb=True)
-    if span is None:
+    """`indices` without the concepts written inside the question's asking words (see `asking_spans`); all of
+    them when nothing else would remain (then the class is the topic: "List Mcl-1 inhibitors")."""
+    spans = asking_spans(parsed.text)
+    if not spans:
         return indices
-    a, b = span
     kept = []
     for i in indices:
         at = parsed.text.find(parsed.concepts[i].text)
-        if not (at >= 0 and a <= at and at + len(parsed.concepts[i].text) <= b):
+        if not (at >= 0 and any(a <= at and at + len(parsed.concepts[i].text) <= b for a, b in spans)):
             kept.append(i)
     # a class that swallowed the verb's object ("What causes gout in children?") leaves only the population; a
     # class that holds the condition or drug ("Which antihypertensive drugs ...") leaves a condition, a drug or a
