@@ -104,3 +104,16 @@ def test_a_common_prefix_does_not_make_unrelated_words_one_stem():
     assert _stem("antibodies") == _stem("antibody") and _stem("micrornas") == _stem("microrna")
     assert _stem("nucleus") == _stem("nuclear") and _stem("genes") == _stem("gene")
     assert not topical("Magnesium sulfate is given when birth is anticipated before 32 weeks.", [{"anticoagulants"}])
+
+
+def test_alternatives_and_causal_qualifiers():
+    from curbside.answer.features import QuestionView
+    from curbside.retrieve.query import parse_question
+
+    # "X or Y": either one suffices
+    view = QuestionView.of(parse_question("What is the drug zorboquine or hydroxyzorboquine used for?"))
+    assert len(view.heads) == 2 and len(set(view.head_groups)) == 1
+    # "radiation induced enteritis" is "radiation enteritis": the causal participle is not required
+    heads = [{"radiation induced zorbitis"}]
+    assert topical("Quorbone might be used for radiation zorbitis treatment.", heads)
+    assert not topical("Quorbone might be used for zorbitis treatment.", heads)

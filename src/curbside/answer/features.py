@@ -24,6 +24,7 @@ from curbside.corpus.models import EvidenceLevel
 from curbside.retrieve.drugs import find_drugs
 from curbside.retrieve.query import ParsedQuestion, sentence_terms
 from curbside.retrieve.search import concept_coverage
+from curbside.retrieve.vocabulary import MODIFIERS
 
 FEATURES = (
     "bias", "cov_unit", "cov_context", "head_unit", "head_context", "idf_overlap", "type_cue", "dose_for_dosing",
@@ -73,6 +74,11 @@ conditions injury injuries deficiency illness mild moderate severe early late ad
 drugs medication medications agent agents cause causes caused causing organism organisms underlying""".split())
 
 
+# participles that only qualify a condition by its cause ("radiation induced enteritis" is "radiation enteritis",
+# "EBV-associated HLH"): not required of a unit
+_QUALIFIERS = frozenset(w for w in MODIFIERS if w.endswith("ed")) | {"driven"}
+
+
 @lru_cache(maxsize=8192)
 def _stems(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _WORD.findall(text.lower()))
@@ -88,7 +94,8 @@ def _variant_matches(variant: str, words: frozenset[str], text: str = "") -> boo
     "mild asthma" ~ "asthma"; "chronic pancreatitis" is not "acute pancreatitis", "primary biliary cholangitis"
     not "biliary ... cholangitis"."""
     loose = variant.startswith(_LOOSE)
-    toks = [_stem(t) for t in _WORD.findall(variant) if t not in _STOP and t not in _GENERIC]
+    toks = [_stem(t) for t in _WORD.findall(variant) if t not in _STOP and t not in _GENERIC
+            and t not in _QUALIFIERS]
     if not toks:
         return False
     if all(t.isdigit() for t in toks):
@@ -237,12 +244,13 @@ def _phrase_members(parsed: ParsedQuestion, terms: list[int]) -> set[int]:
 
 
 _ALSO_KNOWN = re.compile(r"^\W*(?:(?:also|otherwise|better|commonly)\s+)?(?:known|called|termed|named|referred\s+to)"
-                         r"\s+as\W*$|^\W*(?:a\.?k\.?a\.?|i\.e\.)\W*$", re.I)
+                         r"\s+as\W*$|^\W*(?:a\.?k\.?a\.?|i\.e\.|(?:and/)?or)\W*$", re.I)
 
 
 def alias_groups(parsed: ParsedQuestion, heads: list[int]) -> list[int]:
-    """Group ids for the heads: a head written in parentheses right after another ("X (Y)") or named as its other
-    name ("X, also known as Y", "X, otherwise known as Y") is its alias."""
+    """Group ids for the heads: a head written in parentheses right after another ("X (Y)"), named as its other
+    name ("X, also known as Y", "X, otherwise known as Y") or offered as an alternative to it ("X or Y") is its
+    alias: either one suffices."""
     text = parsed.text
     groups: list[int] = []
     prev_end = -1
