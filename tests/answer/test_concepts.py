@@ -86,3 +86,21 @@ def test_symptom_questions_prefer_the_clinical_picture():
     assert asks_symptoms(parsed) and parsed.question_type == "diagnosis"
     assert TYPE_CUES["symptoms"].search("Other common signs include flank pain.")
     assert not asks_symptoms(parse_question("How are kidney stones diagnosed?"))
+
+
+
+def test_an_abbreviation_the_question_writes_itself_names_its_head_in_any_document():
+    from curbside.answer.concepts import document_meaning, expansion_shorts, written_shorts
+    from curbside.answer.features import QuestionView, featurize
+    from .test_compose_selection import _one_doc
+
+    parsed = parse_question("Which genetic loci are implicated in irritable bowel syndrome (IBS)?")
+    assert {"ibs"} in written_shorts(parsed)
+    # passages that never spell it out: coverage drops the abbreviation as before (it may mean something else) ...
+    terms = sentence_terms(parsed)
+    assert not any("ibs" in t for t in document_meaning(terms, expansion_shorts(parsed), "six loci for ibs."))
+    # ... but a unit naming it is about the question's head
+    _, units = _one_doc("sha:x", "Invented genome-wide study", "Our study identified six genetic loci for IBS.")
+    assert featurize(QuestionView.of(parsed), units, {units[0].passage.id: 1.0})[0].on_topic
+    # an abbreviation the question did not write is not restored
+    assert not any(written_shorts(parse_question("Which genetic loci are implicated in irritable bowel syndrome?")))

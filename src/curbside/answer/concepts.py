@@ -199,6 +199,14 @@ def expansion_shorts(parsed: ParsedQuestion) -> list[tuple[set[str], set[str]]]:
     return out
 
 
+def written_shorts(parsed: ParsedQuestion) -> list[set[str]]:
+    """Per concept, the abbreviations of `expansion_shorts` that the question writes itself ("irritable bowel
+    syndrome (IBS)"): they name its head in any document, even one whose retrieved passages never spell it out."""
+    written = set(re.findall(r"[A-Za-z0-9-]+", parsed.text))
+    return [{v.lower() for v in c.variants if v in written} & shorts
+            for c, (shorts, _) in zip(parsed.concepts, expansion_shorts(parsed))]
+
+
 def document_meaning(term_sets: list[set[str]], expansions: list[tuple[set[str], set[str]]], blob: str) -> list[set[str]]:
     """Drop abbreviations the question did not use from documents that never spell out what was asked: "RA" in a
     diabetes guideline is "receptor agonist" (GLP-1 RA), not rheumatoid arthritis. `blob` is the document's title

@@ -17,7 +17,7 @@ import numpy as np
 
 from curbside.answer.concepts import (TYPE_CUES, asks_symptoms, concept_weights, document_meaning, plural,
                                         expansion_shorts, head_indices, local_meaning, outside_asked,
-                                        weighted_coverage)
+                                        weighted_coverage, written_shorts)
 from curbside.answer.roles import (Role, asks_acute, asks_against, classify, population_conflict,
                                    question_populations)
 from curbside.corpus.models import EvidenceLevel
@@ -280,6 +280,7 @@ class QuestionView:
     head_groups: list[int]
     terms_only: bool
     expansions: list
+    written: list[set[str]]             # abbreviations the question writes itself, per concept (head matching)
     type_re: re.Pattern[str] | None
     populations: frozenset[str]
     clinical_population_terms: list[set[str]]
@@ -313,6 +314,7 @@ class QuestionView:
         terms_only = not any(parsed.concepts[i].kind in ("condition", "drug") for i in heads)
         return cls(parsed=parsed, terms=terms, weights=weights, heads=heads, phrases=phrases, terms_only=terms_only,
                    head_groups=alias_groups(parsed, kept), expansions=expansion_shorts(parsed),
+                   written=written_shorts(parsed),
                    type_re=type_re, populations=question_populations(parsed.text),
                    clinical_population_terms=clinical_pops,
                    age_groups=question_populations(parsed.text) & {"children", "pregnancy"},
@@ -437,14 +439,21 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
     top = max(passage_scores.values(), default=1.0) or 1.0
     qtype = view.parsed.question_type
     out: list[UnitFeatures] = []
-    meanings: dict[str, list[set[str]]] = {}
+    meanings: dict = {}
     for u, toks in zip(units, unit_tokens):
         if u.passage.id not in meanings:      # abbreviation meanings depend on the passage only
             meanings[u.passage.id] = local_meaning(doc_terms[u.document.id], u.passage.text)
         terms = meanings[u.passage.id]
+        if any(view.written):             # the question's own abbreviation names its head in any document
+            if (u.passage.id, 1) not in meanings:
+                meanings[(u.passage.id, 1)] = local_meaning([t | w for t, w in zip(doc_terms[u.document.id],
+                                                                                   view.written)], u.passage.text)
+            head_terms = meanings[(u.passage.id, 1)]
+        else:
+            head_terms = terms
         # a phrase of the question's own terms is matched loosely, or, when it holds a name, by that name ("Which
         # company produces ORMD-0801?" is about ORMD-0801, whatever a unit says of companies)
-        heads = [terms[i] if i not in view.phrases else
+        heads = [head_terms[i] if i not in view.phrases else
                  (view.names & set(view.phrases[i].lower().split())) or {_LOOSE + view.phrases[i].lower()}
                  for i in view.heads if view.phrases.get(i, None) != ""]
         own = f"{u.display} {u.subject}"
