@@ -5,6 +5,7 @@ matching (`retrieve.search.coverages`) finds a question's phrase or name in a te
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # the same name written with a Greek letter, its spelled-out name or its initial ("γ-H2AX", "gamma-H2AX",
 # "5alpha-reductase", "5A-reductase"), with a hyphen or a space ("E-cadherin", "e cadherin"), or with a space
@@ -16,6 +17,7 @@ _KEY_TOKEN = re.compile(r"[a-z0-9]+")
 _NUMBER_LETTER = re.compile(r"(?<=\d) (?=[a-z](?: |$))")
 
 
+@lru_cache(maxsize=16384)
 def spelling_key(text: str) -> str:
     """`text` lower-cased as space-separated words, Greek letters written as their initial, a lone letter joined
     to the number before it, padded with one space each side (so a key is found inside another by `in` at word
@@ -24,6 +26,7 @@ def spelling_key(text: str) -> str:
     return _NUMBER_LETTER.sub("", " " + " ".join(_KEY_TOKEN.findall(low)) + " ")
 
 
+@lru_cache(maxsize=16384)
 def keyed(variant: str) -> str | None:
     """The spelling key of a variant that can be written another way (a phrase, a hyphenated or Greek name, a
     name with a digit), else None: a plain word is matched as it is, never as part of a hyphenated word."""
