@@ -199,12 +199,15 @@ def expansion_shorts(parsed: ParsedQuestion) -> list[tuple[set[str], set[str]]]:
     return out
 
 
-def written_shorts(parsed: ParsedQuestion) -> list[set[str]]:
-    """Per concept, the abbreviations of `expansion_shorts` that the question writes itself ("irritable bowel
-    syndrome (IBS)"): they name its head in any document, even one whose retrieved passages never spell it out."""
+def written_shorts(parsed: ParsedQuestion, expansions: list[tuple[set[str], set[str]]] | None = None
+                   ) -> list[set[str]]:
+    """Per concept, the abbreviations of `expansion_shorts` (pass them when already computed) that the question
+    writes itself ("irritable bowel syndrome (IBS)"): they name its head in any document, even one whose retrieved
+    passages never spell it out."""
+    expansions = expansion_shorts(parsed) if expansions is None else expansions
     written = set(re.findall(r"[A-Za-z0-9-]+", parsed.text))
     return [{v.lower() for v in c.variants if v in written} & shorts
-            for c, (shorts, _) in zip(parsed.concepts, expansion_shorts(parsed))]
+            for c, (shorts, _) in zip(parsed.concepts, expansions)]
 
 
 def document_meaning(term_sets: list[set[str]], expansions: list[tuple[set[str], set[str]]], blob: str) -> list[set[str]]:

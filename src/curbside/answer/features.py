@@ -301,6 +301,7 @@ class QuestionView:
     @classmethod
     def of(cls, parsed: ParsedQuestion) -> "QuestionView":
         terms = sentence_terms(parsed)
+        expansions = expansion_shorts(parsed)
         qtype = parsed.question_type
         type_re = TYPE_CUES["symptoms"] if asks_symptoms(parsed) else TYPE_CUES.get(qtype)
         weights = concept_weights(parsed)
@@ -313,8 +314,8 @@ class QuestionView:
         names = question_names(parsed.text)
         terms_only = not any(parsed.concepts[i].kind in ("condition", "drug") for i in heads)
         return cls(parsed=parsed, terms=terms, weights=weights, heads=heads, phrases=phrases, terms_only=terms_only,
-                   head_groups=alias_groups(parsed, kept), expansions=expansion_shorts(parsed),
-                   written=written_shorts(parsed),
+                   head_groups=alias_groups(parsed, kept), expansions=expansions,
+                   written=written_shorts(parsed, expansions),
                    type_re=type_re, populations=question_populations(parsed.text),
                    clinical_population_terms=clinical_pops,
                    age_groups=question_populations(parsed.text) & {"children", "pregnancy"},
@@ -439,16 +440,17 @@ def featurize(view: QuestionView, units: list, passage_scores: dict[str, float])
     top = max(passage_scores.values(), default=1.0) or 1.0
     qtype = view.parsed.question_type
     out: list[UnitFeatures] = []
-    meanings: dict = {}
+    meanings: dict[str, list[set[str]]] = {}
+    head_meanings: dict[str, list[set[str]]] = {}
     for u, toks in zip(units, unit_tokens):
         if u.passage.id not in meanings:      # abbreviation meanings depend on the passage only
             meanings[u.passage.id] = local_meaning(doc_terms[u.document.id], u.passage.text)
         terms = meanings[u.passage.id]
         if any(view.written):             # the question's own abbreviation names its head in any document
-            if (u.passage.id, 1) not in meanings:
-                meanings[(u.passage.id, 1)] = local_meaning([t | w for t, w in zip(doc_terms[u.document.id],
+            if u.passage.id not in head_meanings:
+                head_meanings[u.passage.id] = local_meaning([t | w for t, w in zip(doc_terms[u.document.id],
                                                                                    view.written)], u.passage.text)
-            head_terms = meanings[(u.passage.id, 1)]
+            head_terms = head_meanings[u.passage.id]
         else:
             head_terms = terms
         # a phrase of the question's own terms is matched loosely, or, when it holds a name, by that name ("Which

@@ -108,15 +108,14 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None 
     w = np.zeros(d)
     reg = np.full(d, l2)
     reg[0] = 0.0
-    held = np.zeros(d, dtype=bool)
     bounded = np.zeros(d, dtype=bool)
     bounded[list(nonpositive)] = True
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(X @ w)))
         g = X.T @ (sw * (p - y)) + reg * w
-        held = bounded & (w >= 0) & (g < 0)          # at the bound and pushed up: stays at 0
-        free = ~held
-        H = (X[:, free] * (sw * p * (1 - p))[:, None]).T @ X[:, free] + np.diag(reg[free]) + 1e-6 * np.eye(free.sum())
+        free = ~(bounded & (w >= 0) & (g < 0))      # a column at its bound and pushed up stays at 0
+        Xf = X[:, free]
+        H = (Xf * (sw * p * (1 - p))[:, None]).T @ Xf + np.diag(reg[free]) + 1e-6 * np.eye(free.sum())
         step = np.zeros(d)
         step[free] = np.linalg.solve(H, g[free])
         w -= step

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from curbside.retrieve.drugs import find_drugs
+from curbside.sources.markdown import TABLE_SEP
 
 LOOKBACK = 3000          # characters of document text read before a passage to find its context
 LONG_ITEM = 600          # a list item or row longer than this is split into its sentences
@@ -25,7 +26,6 @@ _NUMBER = re.compile(
     r"\(?(?P<roman>i{1,3}|iv|vi{0,3}|ix|x)[.)]|\((?P<proman>i{1,3}|iv|vi{0,3}|ix|x)\)|"
     r"\(?(?P<alpha>[a-h])[.)]|\((?P<palpha>[a-h])\))\s+")
 _TREE = re.compile(r"(?P<pipes>(?:\|\s*)+)?(?P<plus>\+-+>?\s*)?")
-_TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"#{1,6}\s+")
 _LABEL = re.compile(r"(?P<label>[^:\n]{1,80}?)\s?:\s+(?=\S)")
 _TAIL_TAG = re.compile(r"\s*(?:\[[^\[\]]{0,40}\]|\([^()]{0,60}\))\s*$")
@@ -144,7 +144,7 @@ def _elements(text: str, start: int, end: int) -> list[_El]:
 
 def _classify(text: str, s: int, e: int, line_start: int, indent: int, prev: list[_El]) -> _El:
     line = text[s:e]
-    if _TABLE_SEP.match(line) and "|" in line or re.fullmatch(r"[|\s]+", line):
+    if TABLE_SEP.match(line) and "|" in line or re.fullmatch(r"[|\s]+", line):
         return _El("sep" if "-" in line else "skip", s, e, line_start)
     first = line[0]
     last_el = next((x for x in reversed(prev) if x.kind not in ("skip", "sep", "blank")), None)

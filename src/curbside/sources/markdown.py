@@ -17,7 +17,7 @@ from curbside.corpus.models import SourceSection
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^(```+|~~~+)")
-_TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")   # a Markdown table's rule line
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _BULLET = re.compile(r"^([-*+•])\s+")
 _ORDERED = re.compile(r"^(\d{1,3}[.)])\s+")
@@ -131,11 +131,11 @@ def parse_markdown(text: str, *, page: int | None = None) -> tuple[str, list[Sou
             open_heading(len(m.group(1)), m.group(2))
             i += 1
             continue
-        if line.startswith("|") or (" | " in line and i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1].strip())):
+        if line.startswith("|") or (" | " in line and i + 1 < len(lines) and TABLE_SEP.match(lines[i + 1].strip())):
             flush()
             rows = []
             while i < len(lines) and lines[i].strip() and ("|" in lines[i]):
-                if not _TABLE_SEP.match(lines[i].strip()):
+                if not TABLE_SEP.match(lines[i].strip()):
                     rows.append(_table_row(lines[i]))
                 i += 1
             if rows:
